@@ -1,0 +1,95 @@
+"""Top layer of the inventory engine: records in, :class:`InventoryResult` out."""
+
+from __future__ import annotations
+
+import logging
+from enum import StrEnum
+
+import pandas as pd
+
+from zerocity.factors.gwp import GwpSet
+from zerocity.factors.library import FactorLibrary, default_library
+from zerocity.inventory.compute import co2e, compute_emissions
+from zerocity.inventory.gpc import Level
+from zerocity.inventory.records import prepare_records
+from zerocity.inventory.result import InventoryResult, attach_record_columns
+from zerocity.inventory.uncertainty import approach1, monte_carlo
+
+__all__ = ["UncertaintyMethod", "compute_inventory"]
+
+log = logging.getLogger(__name__)
+
+
+class UncertaintyMethod(StrEnum):
+    """How to estimate the uncertainty of totals."""
+
+    APPROACH1 = "approach1"
+    MONTECARLO = "montecarlo"
+
+
+def compute_inventory(
+    records: pd.DataFrame,
+    *,
+    library: FactorLibrary | None = None,
+    gwp: GwpSet | str = GwpSet.AR5,
+    region: str = "GLOBAL",
+    level: Level | str = Level.BASIC,
+    uncertainty: UncertaintyMethod | str | None = None,
+    runs: int = 1000,
+    seed: int = 12345,
+    source: str = "<records>",
+) -> InventoryResult:
+    """Validate records and compute their inventory.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        Input records (columns in :mod:`zerocity.inventory.records`).
+    library : FactorLibrary, optional
+        Defaults to the shipped datasets.
+    gwp : GwpSet
+        ``AR4``, ``AR5`` (default, as GPC and China's guidelines use) or ``AR6``.
+    region : str
+        Region of rows without one (``CN``, ``CN-JS``, ``GLOBAL``).
+    level : Level
+        Level of ``total_tco2e``: ``BASIC``, ``BASIC+`` or ``TERRITORIAL``.
+    uncertainty : UncertaintyMethod, optional
+        ``approach1`` or ``montecarlo``.
+    runs, seed : int
+        Monte Carlo settings.
+    source : str
+        File name for messages.
+
+    Raises
+    ------
+    InvalidRecordsError
+        When any row is invalid; nothing is computed.
+    """
+    lib = library or default_library()
+    gwp_set = GwpSet(str(gwp).upper())
+    lvl = Level(str(level).upper())
+    prepared = prepare_records(records, library=lib, default_region=region, source=source)
+    em = compute_emissions(prepared, lib, source=source)
+    table = attach_record_columns(em.table, prepared)
+    fossil = ~table["activity"].isin([a for a, act in lib.activities.items() if act.biogenic]).to_numpy()
+    table["tco2e"] = co2e(table, fossil, gwp_set)
+    result = InventoryResult(
+        records=prepared,
+        emissions=table,
+        gwp=gwp_set,
+        level=lvl,
+        region=region,
+        library=lib,
+        factor_ids=em.factor_ids,
+        warnings=em.warnings,
+    )
+    if uncertainty:
+        method = UncertaintyMethod(str(uncertainty).lower())
+        counted = result.counted()
+        result.uncertainty = (
+            approach1(counted, prepared)
+            if method is UncertaintyMethod.APPROACH1
+            else monte_carlo(counted, prepared, runs=runs, seed=seed)
+        )
+    log.info("computed %d records: %.3f tCO2e (%s, %s)", len(prepared), result.total_tco2e, lvl, gwp_set)
+    return result

@@ -1,0 +1,332 @@
+"""Inventory input records: reading files, column mapping and validation.
+
+Columns (any other heading can be mapped with ``mapping={"their name": "our name"}``):
+
+=========================== ========================================================================
+``record_id``               optional id; defaults to the row number
+``entity``, ``district``    optional grouping keys (unified social credit code, district code)
+``year``                    inventory year (required)
+``gpc_ref``                 GPC reference number, e.g. ``I.1.1`` (required)
+``activity``                activity id (required unless ``notation`` is set)
+``amount``, ``unit``        activity quantity and its unit (required unless ``notation`` is set)
+``method``                  ``factor`` (default), ``mass_balance`` or ``measured``
+``region``                  region code; default from the caller
+``ef_co2/ef_ch4/ef_n2o``    explicit factors, unit in ``ef_unit`` (e.g. ``kg/TJ``, ``kg/m3``)
+``factor_id``               force one library factor (for its gas)
+``notation``                ``NO``, ``NE``, ``IE``, ``C`` for a source without data
+``quality``                 ``measured``, ``calculated``, ``estimated``
+``activity_uncertainty_pct``  95% half-width of the amount [%]
+``ef_uncertainty_pct``      95% half-width of explicit factors [%]
+``gas``                     gas of a ``measured`` row (default CO2)
+``carbon_content``, ``carbon_unit``  carbon per unit of a ``mass_balance`` flow (``t/t``, ``percent``, ``tC/TJ``)
+``flow``                    ``input`` (default) or ``output`` for ``mass_balance`` rows
+=========================== ========================================================================
+
+Validation is columnar: each check runs on whole columns and every invalid cell of every row is
+reported at once (:class:`zerocity.errors.InvalidRecordsError`); nothing is computed then.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from zerocity.errors import InvalidRecordsError, RecordIssue, UnitError, ZerocityError
+from zerocity.factors.library import FactorLibrary
+from zerocity.inventory.gpc import Notation, gpc_table
+from zerocity.units import parse_unit
+
+__all__ = [
+    "INPUT_COLUMNS",
+    "Method",
+    "Quality",
+    "prepare_records",
+    "read_mapping",
+    "read_records",
+]
+
+
+class Method(StrEnum):
+    """Calculation method of a record."""
+
+    FACTOR = "factor"
+    MASS_BALANCE = "mass_balance"
+    MEASURED = "measured"
+
+
+class Quality(StrEnum):
+    """Data quality flag of a record (GPC section 5.4)."""
+
+    MEASURED = "measured"
+    CALCULATED = "calculated"
+    ESTIMATED = "estimated"
+
+
+TEXT_COLUMNS = [
+    "record_id",
+    "entity",
+    "district",
+    "gpc_ref",
+    "activity",
+    "unit",
+    "method",
+    "region",
+    "ef_unit",
+    "factor_id",
+    "notation",
+    "quality",
+    "gas",
+    "carbon_unit",
+    "flow",
+]
+NUMBER_COLUMNS = [
+    "year",
+    "amount",
+    "ef_co2",
+    "ef_ch4",
+    "ef_n2o",
+    "activity_uncertainty_pct",
+    "ef_uncertainty_pct",
+    "carbon_content",
+]
+INPUT_COLUMNS = TEXT_COLUMNS + NUMBER_COLUMNS
+REQUIRED = ["year", "gpc_ref"]
+EXPLICIT_EF = {"CO2": "ef_co2", "CH4": "ef_ch4", "N2O": "ef_n2o"}
+
+
+class RecordFileError(ZerocityError, ValueError):
+    """An input file that cannot be read at all."""
+
+    code = "record_file"
+
+
+def read_mapping(path: Path) -> dict[str, str]:
+    """Read a column-mapping file: CSV with columns ``source,target`` or YAML ``{source: target}``."""
+    if path.suffix.lower() in {".yaml", ".yml"}:
+        import yaml
+
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict):
+            raise RecordFileError(f"{path}: expected a mapping 'their column: our column'")
+        return {str(k): str(v) for k, v in data.items()}
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if not {"source", "target"} <= set(df.columns):
+        raise RecordFileError(f"{path}: a mapping CSV needs the columns 'source' and 'target'")
+    return dict(zip(df["source"], df["target"], strict=True))
+
+
+def read_records(path: Path, *, mapping: dict[str, str] | None = None, sheet: str | int = 0) -> pd.DataFrame:
+    """Read input records from CSV, XLSX or Parquet, renaming mapped columns.
+
+    Raises
+    ------
+    RecordFileError
+        When the file is missing, of an unknown format, or unreadable.
+    """
+    if not path.exists():
+        raise RecordFileError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in {".csv", ".txt"}:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        elif suffix in {".xlsx", ".xlsm"}:
+            frame = pd.read_excel(path, sheet_name=sheet, dtype=str).fillna("")
+        elif suffix == ".parquet":
+            frame = pd.read_parquet(path)
+        else:
+            raise RecordFileError(f"{path}: unsupported format {suffix!r}; expected .csv, .xlsx or .parquet")
+    except (OSError, ValueError, ImportError) as exc:
+        if isinstance(exc, RecordFileError):
+            raise
+        raise RecordFileError(f"{path}: cannot read: {exc}") from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if mapping:
+        unknown = sorted(set(mapping) - set(frame.columns))
+        if unknown:
+            raise RecordFileError(
+                f"{path}: mapped column(s) {', '.join(unknown)} not in the file (columns: "
+                f"{', '.join(frame.columns)})"
+            )
+        frame = frame.rename(columns=mapping)
+    return frame
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Column as stripped text with missing values as ''."""
+    if series.dtype == object or pd.api.types.is_string_dtype(series):
+        out = series.astype(object).where(series.notna(), "")
+        return out.astype(str).str.strip()
+    return series.astype(object).where(series.notna(), "").astype(str).str.strip()
+
+
+def prepare_records(
+    raw: pd.DataFrame,
+    *,
+    library: FactorLibrary,
+    default_region: str = "GLOBAL",
+    source: str = "<records>",
+) -> pd.DataFrame:
+    """Validate input records and return them typed and normalised.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        Records as read (text or typed columns).
+    library : FactorLibrary
+        Supplies the activity vocabulary and factor ids.
+    default_region : str
+        Region of rows whose ``region`` is empty.
+    source : str
+        File name for messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns of :data:`INPUT_COLUMNS` plus ``row`` (1-based), ``scope``, ``sector``,
+        ``subsector``, ``level``, ``unit_dimension``.
+
+    Raises
+    ------
+    InvalidRecordsError
+        Listing every invalid cell; nothing is returned then.
+    """
+    issues: list[RecordIssue] = []
+    n = len(raw)
+    unknown_cols = [c for c in raw.columns if c not in INPUT_COLUMNS and c not in {"notes", "row"}]
+    missing = [c for c in REQUIRED if c not in raw.columns]
+    if missing:
+        raise InvalidRecordsError(
+            source,
+            [RecordIssue(0, c, f"required column missing (columns are {', '.join(raw.columns)})") for c in missing],
+        )
+    df = pd.DataFrame(index=pd.RangeIndex(n))
+    df["row"] = np.arange(1, n + 1)
+    for col in TEXT_COLUMNS:
+        df[col] = _text(raw[col]).to_numpy() if col in raw.columns else ""
+    rows = df["row"].to_numpy()
+
+    def flag(mask: np.ndarray | pd.Series, column: str, message: str, values: pd.Series | None = None) -> None:
+        m = np.asarray(mask, dtype=bool)
+        if not m.any():
+            return
+        vals = (values if values is not None else raw[column] if column in raw.columns else df[column])
+        shown = np.asarray(vals.astype(str))[m]
+        issues.extend(RecordIssue(int(r), column, message, v) for r, v in zip(rows[m], shown, strict=True))
+
+    for col in NUMBER_COLUMNS:
+        if col not in raw.columns:
+            df[col] = np.nan
+            continue
+        col_raw = raw[col]
+        if pd.api.types.is_numeric_dtype(col_raw):
+            df[col] = col_raw.astype(float).to_numpy()
+        else:
+            text = _text(col_raw)
+            num = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+            flag(num.isna() & (text != ""), col, "expected a number", text)
+            df[col] = num.to_numpy(dtype=float)
+
+    notation = df["notation"].str.upper()
+    df["notation"] = notation
+    has_notation = notation != ""
+    flag(has_notation & ~notation.isin([k.value for k in Notation]), "notation", "expected NO, NE, IE or C")
+
+    # year
+    year = df["year"]
+    flag(year.isna() & (_text(raw["year"]) == ""), "year", "required value is empty")
+    flag(year.notna() & ((year % 1 != 0) | (year < 1900) | (year > 2100)), "year", "expected a year between 1900 and 2100")
+
+    # gpc_ref
+    gpc = gpc_table()
+    flag(df["gpc_ref"] == "", "gpc_ref", "required value is empty")
+    flag((df["gpc_ref"] != "") & ~df["gpc_ref"].isin(gpc.index), "gpc_ref", "unknown GPC reference number (e.g. I.1.1, II.1.1, III.1.1)")
+    known_ref = df["gpc_ref"].where(df["gpc_ref"].isin(gpc.index), None)
+    for col in ("scope", "sector", "subsector", "level"):
+        df[col] = known_ref.map(gpc[col]).to_numpy()
+
+    # method
+    method = df["method"].str.lower().replace("", Method.FACTOR.value)
+    df["method"] = method
+    flag(~method.isin([m.value for m in Method]), "method", "expected factor, mass_balance or measured")
+
+    quality = df["quality"].str.lower()
+    df["quality"] = quality
+    flag((quality != "") & ~quality.isin([q.value for q in Quality]), "quality", "expected measured, calculated or estimated")
+
+    df["region"] = df["region"].where(df["region"] != "", default_region)
+    df["region"] = df["region"].where(df["region"].str.upper() != "GLOBAL", "GLOBAL")
+
+    # data rows versus notation rows
+    data = ~has_notation
+    flag(data & (df["activity"] == "") & (df["method"] != Method.MEASURED.value), "activity", "required value is empty")
+    flag((df["activity"] != "") & ~df["activity"].isin(library.activities), "activity", "unknown activity id (see `zerocity factors activities`)")
+    amount_text = _text(raw["amount"]) if "amount" in raw.columns else pd.Series("", index=df.index)
+    flag(data & df["amount"].isna() & (amount_text == "").to_numpy(), "amount", "required value is empty")
+    flag(df["amount"] < 0, "amount", "expected a non-negative amount")
+    flag(has_notation & df["amount"].notna() & (df["amount"] != 0), "amount", "a row with a notation key has no amount")
+    flag(data & (df["unit"] == ""), "unit", "required value is empty")
+
+    # units: parse each distinct string once
+    df["unit_dimension"] = ""
+    for text in df["unit"].unique():
+        if text == "":
+            continue
+        mask = (df["unit"] == text).to_numpy()
+        try:
+            dim = parse_unit(text).dimension
+        except UnitError as exc:
+            flag(mask, "unit", str(exc))
+            continue
+        df.loc[mask, "unit_dimension"] = dim
+        if dim not in {"mass", "volume", "energy"}:
+            flag(mask & (df["method"] != Method.MEASURED.value).to_numpy(), "unit",
+                 f"expected a unit of mass, volume or energy, not {dim}")
+    for text in df["ef_unit"].unique():
+        if text == "":
+            continue
+        mask = (df["ef_unit"] == text).to_numpy()
+        try:
+            dim = parse_unit(text).dimension
+        except UnitError as exc:
+            flag(mask, "ef_unit", str(exc))
+            continue
+        if not dim.startswith("mass/"):
+            flag(mask, "ef_unit", f"expected gas mass per activity unit (e.g. kg/TJ, t/MWh, kg/m3), not {dim}")
+    has_ef = df[list(EXPLICIT_EF.values())].notna().any(axis=1)
+    flag(has_ef & (df["ef_unit"] == ""), "ef_unit", "explicit factors (ef_co2, ef_ch4, ef_n2o) need ef_unit")
+    for col in EXPLICIT_EF.values():
+        flag(df[col] < 0, col, "expected a non-negative factor")
+    for col in ("activity_uncertainty_pct", "ef_uncertainty_pct"):
+        flag(df[col] < 0, col, "expected a percentage >= 0")
+
+    # factor ids
+    fid = df["factor_id"]
+    known = set(r.factor_id for r in library.records())
+    flag((fid != "") & ~fid.isin(known), "factor_id", "no factor with this id in the library")
+
+    # method-specific columns
+    measured = df["method"] == Method.MEASURED.value
+    gas = df["gas"].where(df["gas"] != "", "CO2")
+    df["gas"] = gas.where(measured, df["gas"])
+    flag(measured & data & (df["unit_dimension"] != "mass") & (df["unit"] != ""), "unit", "a measured emission is a mass of gas (t, kg)")
+    mb = df["method"] == Method.MASS_BALANCE.value
+    flow = df["flow"].str.lower().replace("", "input")
+    df["flow"] = flow
+    flag(mb & ~flow.isin(["input", "output"]), "flow", "expected input or output")
+    flag(mb & df["carbon_content"].notna() & (df["carbon_unit"] == ""), "carbon_unit", "carbon_content needs carbon_unit (t/t, percent, tC/TJ)")
+    flag(df["carbon_content"] < 0, "carbon_content", "expected a non-negative carbon content")
+
+    if "record_id" in raw.columns:
+        rid = df["record_id"]
+        flag((rid != "") & rid.duplicated(keep="first"), "record_id", "duplicate record_id")
+    df["record_id"] = df["record_id"].where(df["record_id"] != "", df["row"].astype(str))
+
+    if issues:
+        issues.sort(key=lambda i: (i.row, i.column))
+        raise InvalidRecordsError(source, issues)
+    df["year"] = df["year"].astype("int64")
+    df.attrs["unknown_columns"] = unknown_cols
+    return df

@@ -1,0 +1,239 @@
+"""Inventory results: aggregation by gas, scope, sector, entity, district and year, and the
+JSON contract other tools read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from zerocity.factors.gwp import GwpSet
+from zerocity.factors.library import FactorLibrary
+from zerocity.inventory.gpc import Level, gpc_table, in_level
+
+__all__ = ["InventoryResult"]
+
+
+def _sum_by(frame: pd.DataFrame, column: str, value: str = "tco2e") -> dict[str, float]:
+    if frame.empty:
+        return {}
+    grouped = frame.groupby(column, sort=True, observed=True)[value].sum()
+    return {str(k): float(v) for k, v in grouped.items() if str(k) != ""}
+
+
+@dataclass
+class InventoryResult:
+    """A computed inventory.
+
+    Attributes
+    ----------
+    records : pandas.DataFrame
+        The prepared input records (see :func:`zerocity.inventory.records.prepare_records`).
+    emissions : pandas.DataFrame
+        Long table, one row per (record, gas): ``pos``, ``gas``, ``tonnes`` [t gas],
+        ``tco2e`` [t CO2e], ``biogenic``, ``factor_ids``, ``rel_uncertainty``, plus the record's
+        ``row``, ``record_id``, ``year``, ``gpc_ref``, ``scope``, ``sector``, ``subsector``,
+        ``level``, ``entity``, ``district``, ``activity``.
+    gwp : GwpSet
+    level : Level
+        Level of ``total_tco2e``.
+    region : str
+        Default region of the computation.
+    library : FactorLibrary
+    factor_ids : set of str
+    warnings : list of str
+    uncertainty : dict, optional
+        Set by :mod:`zerocity.inventory.uncertainty`.
+    """
+
+    records: pd.DataFrame
+    emissions: pd.DataFrame
+    gwp: GwpSet
+    level: Level
+    region: str
+    library: FactorLibrary
+    factor_ids: set[str]
+    warnings: list[str] = field(default_factory=list)
+    uncertainty: dict[str, Any] | None = None
+
+    # ---------------------------------------------------------------- totals
+    def counted(self, level: Level | str | None = None) -> pd.DataFrame:
+        """Emission rows that count in a level's total (biogenic CO2 never counts)."""
+        e = self.emissions
+        mask = in_level(e["level"], e["scope"], level or self.level) & ~e["biogenic"]
+        return e[mask.to_numpy()]
+
+    def total(self, level: Level | str | None = None) -> float:
+        """Total of a reporting level [t CO2e]."""
+        return float(self.counted(level)["tco2e"].sum())
+
+    @property
+    def total_tco2e(self) -> float:
+        """Total of the result's level [t CO2e]."""
+        return self.total()
+
+    @property
+    def biogenic_co2_t(self) -> float:
+        """Biogenic CO2 memo item [t CO2]."""
+        e = self.emissions
+        return float(e.loc[e["biogenic"].to_numpy(dtype=bool), "tonnes"].sum())
+
+    def record_totals(self) -> pd.DataFrame:
+        """Per input record: ``tco2e`` (all gases, memo excluded) and tonnes of each gas."""
+        e = self.emissions
+        fossil = e[~e["biogenic"].to_numpy(dtype=bool)]
+        gases = fossil.pivot_table(index="pos", columns="gas", values="tonnes", aggfunc="sum", fill_value=0.0)
+        out = pd.DataFrame(index=pd.RangeIndex(len(self.records)))
+        out["tco2e"] = fossil.groupby("pos")["tco2e"].sum().reindex(out.index, fill_value=0.0)
+        for g in gases.columns:
+            out[g] = gases[g].reindex(out.index, fill_value=0.0)
+        bio = e[e["biogenic"].to_numpy(dtype=bool)].groupby("pos")["tonnes"].sum()
+        out["biogenic_co2_t"] = bio.reindex(out.index, fill_value=0.0)
+        return out
+
+    # ---------------------------------------------------------------- contract
+    def factors_used(self) -> list[dict[str, Any]]:
+        """Every library record the result depends on, with its source."""
+        out = []
+        for fid in sorted(self.factor_ids):
+            rec = self.library.get(fid)
+            out.append(
+                {
+                    "factor_id": fid,
+                    "dataset": rec.dataset,
+                    "dataset_version": rec.dataset_version,
+                    "parameter": rec.parameter.value,
+                    "activity": rec.activity,
+                    "gas": rec.gas or None,
+                    "value": rec.value,
+                    "unit": rec.unit.text,
+                    "region": rec.region,
+                    "source": rec.source,
+                }
+            )
+        return out
+
+    def by_gpc_ref(self) -> dict[str, dict[str, Any]]:
+        """Per GPC reference number: scope, level, tCO2e, tonnes per gas, notation keys."""
+        gpc = gpc_table()
+        e = self.emissions[~self.emissions["biogenic"].to_numpy(dtype=bool)]
+        out: dict[str, dict[str, Any]] = {}
+        tco2e = e.groupby("gpc_ref")["tco2e"].sum()
+        gases = e.groupby(["gpc_ref", "gas"])["tonnes"].sum()
+        notations = self.records[self.records["notation"] != ""].groupby("gpc_ref")["notation"].agg(
+            lambda s: sorted(set(s))
+        )
+        for ref in sorted(set(tco2e.index) | set(notations.index), key=_ref_sort_key):
+            out[ref] = {
+                "scope": int(gpc.at[ref, "scope"]),
+                "level": gpc.at[ref, "level"],
+                "tco2e": float(tco2e.get(ref, 0.0)),
+                "gases": {g: float(v) for (r, g), v in gases.items() if r == ref},
+                "notation": notations.get(ref),
+            }
+        return out
+
+    def by_year(self) -> dict[str, dict[str, Any]]:
+        """Per year: totals of each level and the breakdowns by scope and sector."""
+        out = {}
+        for year in sorted(self.records["year"].unique()):
+            e = self.emissions[self.emissions["year"].to_numpy() == year]
+            sub = InventoryResult(self.records, e, self.gwp, self.level, self.region, self.library, self.factor_ids)
+            out[str(int(year))] = {
+                "total_tco2e": sub.total(),
+                "basic_tco2e": sub.total(Level.BASIC),
+                "basic_plus_tco2e": sub.total(Level.BASIC_PLUS),
+                "territorial_tco2e": sub.total(Level.TERRITORIAL),
+                "by_scope": _sum_by(sub.counted(), "scope"),
+                "by_sector": _sum_by(sub.counted(), "sector"),
+            }
+        return out
+
+    def to_dict(self, *, include_records: bool = True) -> dict[str, Any]:
+        """The JSON contract of ``zerocity inventory compute --json``."""
+        counted = self.counted()
+        gas_rows = self.emissions[~self.emissions["biogenic"].to_numpy(dtype=bool)]
+        out: dict[str, Any] = {
+            "gwp": self.gwp.value,
+            "level": self.level.value,
+            "region": self.region,
+            "total_tco2e": float(counted["tco2e"].sum()),
+            "basic_tco2e": self.total(Level.BASIC),
+            "basic_plus_tco2e": self.total(Level.BASIC_PLUS),
+            "territorial_tco2e": self.total(Level.TERRITORIAL),
+            "biogenic_co2_t": self.biogenic_co2_t,
+            "by_gas": _sum_by(counted, "gas", "tonnes"),
+            "by_gas_all_scopes": _sum_by(gas_rows, "gas", "tonnes"),
+            "by_scope": _sum_by(counted, "scope"),
+            "by_sector": _sum_by(counted, "sector"),
+            "by_subsector": _sum_by(counted, "subsector"),
+            "by_gpc_ref": self.by_gpc_ref(),
+            "by_year": self.by_year(),
+            "by_entity": _sum_by(counted, "entity"),
+            "by_district": _sum_by(counted, "district"),
+            "datasets": self.library.dataset_versions(),
+            "factors": self.factors_used(),
+            "warnings": self.warnings,
+            "uncertainty": self.uncertainty,
+            "record_count": len(self.records),
+        }
+        if include_records:
+            out["records"] = self.records_json()
+        return out
+
+    def records_json(self) -> list[dict[str, Any]]:
+        """One object per input record: ``record_id``, ``row``, ``tco2e``, ``gases``, ``factor_ids``."""
+        totals = self.record_totals()
+        gas_cols = [c for c in totals.columns if c not in {"tco2e", "biogenic_co2_t"}]
+        ids = self.emissions.groupby("pos")["factor_ids"].agg(
+            lambda s: sorted({f for v in s for f in str(v).split(";") if f})
+        )
+        rec = self.records
+        out = []
+        cols = {
+            "record_id": rec["record_id"].to_numpy(),
+            "row": rec["row"].to_numpy(),
+            "year": rec["year"].to_numpy(),
+            "gpc_ref": rec["gpc_ref"].to_numpy(),
+            "activity": rec["activity"].to_numpy(),
+            "notation": rec["notation"].to_numpy(),
+        }
+        t = totals["tco2e"].to_numpy()
+        bio = totals["biogenic_co2_t"].to_numpy()
+        g = {c: totals[c].to_numpy() for c in gas_cols}
+        for i in range(len(rec)):
+            out.append(
+                {
+                    "record_id": str(cols["record_id"][i]),
+                    "row": int(cols["row"][i]),
+                    "year": int(cols["year"][i]),
+                    "gpc_ref": str(cols["gpc_ref"][i]),
+                    "activity": str(cols["activity"][i]) or None,
+                    "notation": str(cols["notation"][i]) or None,
+                    "tco2e": float(t[i]),
+                    "gases": {c: float(g[c][i]) for c in gas_cols if g[c][i] != 0.0},
+                    "biogenic_co2_t": float(bio[i]),
+                    "factor_ids": ids.get(i, []),
+                }
+            )
+        return out
+
+
+def _ref_sort_key(ref: str) -> tuple[int, ...]:
+    roman = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
+    head, *rest = ref.split(".")
+    return (roman.get(head, 9), *(int(x) for x in rest if x.isdigit()))
+
+
+def attach_record_columns(emissions: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
+    """Copy the record attributes the aggregations need onto the emission rows."""
+    pos = emissions["pos"].to_numpy()
+    out = emissions.copy()
+    for col in ("row", "record_id", "year", "gpc_ref", "scope", "sector", "subsector", "level", "entity",
+                "district", "activity"):
+        out[col] = records[col].to_numpy()[pos]
+    out["scope"] = out["scope"].astype(np.int64)
+    return out
