@@ -68,7 +68,7 @@ wan_normal_cubic_meter = 1e4 * normal_cubic_meter = wan_Nm3
 yi_cubic_meter = 1e8 * meter ** 3 = yi_m3
 wan_kilowatt_hour = 1e4 * kilowatt_hour = wan_kWh
 yi_kilowatt_hour = 1e8 * kilowatt_hour = yi_kWh
-wan_tce = 1e4 * tonne_coal_equivalent
+wan_tonne_coal_equivalent = 1e4 * tonne_coal_equivalent = wan_tce
 """
 
 ureg = pint.UnitRegistry(

@@ -59,11 +59,41 @@ class Emissions:
     warnings: list[str] = field(default_factory=list)
 
 
+def _column_codes(series: pd.Series) -> tuple[np.ndarray, int]:
+    """Integer codes of a column (categorical codes when it is one) and their count."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.to_numpy().astype(np.int64) + 1, len(series.cat.categories) + 1
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return codes.astype(np.int64) + 1, len(uniques) + 1
+
+
 def _key_codes(df: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """Integer code of each row's key, and the distinct keys (one row per code)."""
-    codes = df.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
-    first = pd.Series(np.arange(len(df))).groupby(codes).first().to_numpy()
+    """Integer code of each row's key, and the distinct keys (one row per code).
+
+    Columns are combined by their integer codes (mixed radix); distinct keys are found with a
+    dense presence table when the code space is small, else with ``numpy.unique``. O(n), no
+    hashing of strings per row.
+    """
+    combined = np.zeros(len(df), dtype=np.int64)
+    space = 1
+    for col in columns:
+        codes, size = _column_codes(df[col])
+        combined = combined * size + codes
+        space *= size
+    if space <= 50_000_000:
+        present = np.zeros(space, dtype=bool)
+        present[combined] = True
+        slot = np.cumsum(present) - 1
+        codes = slot[combined]
+        first = np.empty(int(present.sum()), dtype=np.int64)
+        # Assigning in reverse order leaves each key's first row (the last write wins).
+        first[codes[::-1]] = np.arange(len(df) - 1, -1, -1)
+    else:
+        _, first, codes = np.unique(combined, return_index=True, return_inverse=True)
     keys = df.iloc[first][columns].reset_index(drop=True)
+    for col in columns:
+        if isinstance(keys[col].dtype, pd.CategoricalDtype):
+            keys[col] = keys[col].astype(object)
     return codes, keys
 
 
@@ -164,28 +194,37 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
             collect(clist)
             found_any |= ~np.isnan(coef)
             gas_results[gas] = (explicit, coef, ids, unc)
-        if any(sub[c].notna().any() for c in EXPLICIT_EF.values()):
-            ecodes, ekeys = _key_codes(sub, ["activity", "unit", "ef_unit", "region", "year"])
-            ecoef, eids, eunc, eclist = _per_key(
+        explicit_any = sub[list(EXPLICIT_EF.values())].notna().any(axis=1).to_numpy()
+        # Explicit (row) factors: a unit coefficient per key of the rows that carry them.
+        ecodes = np.zeros(len(sub), dtype=np.int64)
+        ecoef = np.zeros(1)
+        explicit_ids = np.array(["row"], dtype=object)
+        if explicit_any.any():
+            exp_rows = np.flatnonzero(explicit_any)
+            exp_sub = sub.iloc[exp_rows]
+            sub_codes, ekeys = _key_codes(exp_sub, ["activity", "unit", "ef_unit", "region", "year"])
+            ecodes[exp_rows] = sub_codes
+            exp_row_numbers = exp_sub["row"].to_numpy()
+
+            def on_explicit_error(i: int, column: str, message: str) -> None:
+                issues.extend(RecordIssue(int(r), "ef_unit", message) for r in exp_row_numbers[sub_codes == i])
+
+            ecoef, eids, _eunc, eclist = _per_key(
                 ekeys,
                 lambda k: explicit_coefficient(
                     library,
                     activity=str(k["activity"]),
                     unit=str(k["unit"]),
-                    ef_unit=str(k["ef_unit"]) or "t/t",
+                    ef_unit=str(k["ef_unit"]),
                     region=str(k["region"]),
                     year=int(k["year"]),  # type: ignore[call-overload]
                 ),
                 "explicit factor",
-                on_error=lambda i, col, msg: issues.extend(
-                    RecordIssue(int(r), "ef_unit", msg)
-                    for r in sub["row"].to_numpy()[(ecodes == i) & sub[list(EXPLICIT_EF.values())].notna().any(axis=1).to_numpy()]
-                ),
+                on_error=on_explicit_error,
             )
             collect(eclist)
             # "row" marks a factor given in the record itself; NCV ids follow it.
-            explicit_ids = np.array(["row" + (";" + x if x else "") for x in eids.astype(str)], dtype=object)
-        explicit_any = sub[list(EXPLICIT_EF.values())].notna().any(axis=1).to_numpy()
+            explicit_ids = np.array(["row" + (";" + x if isinstance(x, str) and x else "") for x in eids], dtype=object)
         # A key with no factor for any gas is an error unless every row of it has explicit factors.
         missing_keys = np.flatnonzero(~found_any)
         for i in missing_keys:
@@ -201,31 +240,41 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
             for column, message in errs:
                 issues.extend(RecordIssue(int(r), column, message) for r in rows_i)
         if not issues:
+            famount = amount[pos] if len(pos) != len(amount) else amount
+            fbio = is_biogenic[pos] if len(pos) != len(amount) else is_biogenic
             for gas in COMBUSTION_GASES:
                 explicit, coef, ids, unc = gas_results[gas]
-                ef_vals = sub[EXPLICIT_EF[gas]].to_numpy(dtype=float)
-                tonnes = np.where(explicit, 0.0, coef[codes] * amount[pos])
-                fids = ids[codes]
+                tonnes = coef[codes] * famount
+                # Factor ids as categorical codes: one label per key, no string per row.
+                labels = np.concatenate([ids, explicit_ids]) if explicit.any() else ids
+                id_codes = codes.copy()
                 runc = unc[codes]
                 if explicit.any():
-                    k_exp = ecoef[ecodes]
-                    tonnes = np.where(explicit, amount[pos] * ef_vals * k_exp, tonnes)
-                    fids = np.where(explicit, explicit_ids[ecodes], fids)
-                    ef_unc = sub["ef_uncertainty_pct"].to_numpy(dtype=float) / 100.0
-                    runc = np.where(explicit, ef_unc, runc)
+                    ef_vals = sub[EXPLICIT_EF[gas]].to_numpy(dtype=float)
+                    tonnes = np.where(explicit, famount * ef_vals * ecoef[ecodes], tonnes)
+                    id_codes = np.where(explicit, len(ids) + ecodes, id_codes)
+                    runc = np.where(explicit, sub["ef_uncertainty_pct"].to_numpy(dtype=float) / 100.0, runc)
                 keep = ~np.isnan(tonnes)
                 if not keep.any():
                     continue
+                all_kept = bool(keep.all())
+                labels = np.array([x if isinstance(x, str) else "" for x in labels], dtype=object)
+                uniq_labels, label_codes = np.unique(labels, return_inverse=True)
                 parts.append(
                     pd.DataFrame(
                         {
-                            "pos": pos[keep],
-                            "gas": gas,
-                            "tonnes": tonnes[keep],
-                            "biogenic": is_biogenic[pos[keep]] & (gas == "CO2"),
-                            "factor_ids": fids[keep],
-                            "rel_uncertainty": runc[keep],
-                        }
+                            "pos": pos if all_kept else pos[keep],
+                            "gas": pd.Categorical.from_codes(
+                                np.zeros(int(keep.sum()), dtype=np.int8), categories=[gas]
+                            ),
+                            "tonnes": tonnes if all_kept else tonnes[keep],
+                            "biogenic": (fbio if all_kept else fbio[keep]) & (gas == "CO2"),
+                            "factor_ids": pd.Categorical.from_codes(
+                                label_codes[id_codes if all_kept else id_codes[keep]], categories=uniq_labels
+                            ),
+                            "rel_uncertainty": runc if all_kept else runc[keep],
+                        },
+                        copy=False,
                     )
                 )
             # Tell the user when a combustion fuel had no CH4/N2O factor in its sector.
@@ -315,7 +364,7 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
         issues.sort(key=lambda i: (i.row, i.column))
         raise InvalidRecordsError(source, issues)
     table = (
-        pd.concat(parts, ignore_index=True)
+        _concat_categorical(parts)
         if parts
         else pd.DataFrame(
             {"pos": pd.Series(dtype="int64"), "gas": pd.Series(dtype=object), "tonnes": pd.Series(dtype=float),
@@ -325,6 +374,21 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
     )
     used.discard("")
     return Emissions(table=table, factor_ids=used, warnings=sorted(set(warnings)))
+
+
+def _concat_categorical(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate emission parts keeping ``gas`` and ``factor_ids`` categorical."""
+    parts = [p.assign(gas=p["gas"].astype("category"), factor_ids=p["factor_ids"].astype("category")) for p in parts]
+    gas_cats = sorted({str(c) for p in parts for c in p["gas"].cat.categories})
+    id_cats = sorted({str(c) for p in parts for c in p["factor_ids"].cat.categories})
+    fixed = [
+        p.assign(
+            gas=pd.Categorical(p["gas"], categories=gas_cats),
+            factor_ids=pd.Categorical(p["factor_ids"], categories=id_cats),
+        )
+        for p in parts
+    ]
+    return pd.concat(fixed, ignore_index=True)
 
 
 def co2e(table: pd.DataFrame, fossil: np.ndarray, gwp_set: GwpSet | str) -> np.ndarray:

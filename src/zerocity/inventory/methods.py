@@ -17,6 +17,7 @@ Formulas (sources in docs/methodology.md):
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pint
@@ -104,26 +105,26 @@ def to_activity_denominator(
     FactorNotFoundError
         When an NCV is needed and the library has none for the activity and region.
     """
-    amount = Q_(unit.scale, unit.unit)
-    product = factor * amount
-    if product.dimensionality == target.dimensionality:
-        return float(product.to(target).magnitude), []
+    fmag, funit = float(factor.magnitude), factor.units
+    k = _product_to(funit, unit.unit, None, False, target)
+    if k is not None:
+        return fmag * unit.scale * k, []
     act_dim = unit.dimension
     if act_dim in {"mass", "volume"}:
         wanted = {f"energy/{act_dim}"}
         res = library.resolve(Parameter.NCV, activity, region=region, year=year, dimensions=wanted)
         if res.winner is not None:
-            trial = product * _quantity(res.winner)
-            if trial.dimensionality == target.dimensionality:
-                return float(trial.to(target).magnitude), [res]
+            k = _product_to(funit, unit.unit, res.winner.unit.unit, False, target)
+            if k is not None:
+                return fmag * unit.scale * res.winner.value * res.winner.unit.scale * k, [res]
     elif act_dim == "energy":
         for denom in ("mass", "volume"):
             res = library.resolve(Parameter.NCV, activity, region=region, year=year, dimensions={f"energy/{denom}"})
             if res.winner is None:
                 continue
-            trial = product / _quantity(res.winner)
-            if trial.dimensionality == target.dimensionality:
-                return float(trial.to(target).magnitude), [res]
+            k = _product_to(funit, unit.unit, res.winner.unit.unit, True, target)
+            if k is not None:
+                return fmag * unit.scale / (res.winner.value * res.winner.unit.scale) * k, [res]
     factor_text = f"{factor.units:~P}"
     needs_ncv = act_dim in {"mass", "volume", "energy"}
     if needs_ncv:
@@ -134,6 +135,22 @@ def to_activity_denominator(
             "to your factor set"
         )
     raise UnitError(f"unit {unit.text!r} ({act_dim}) cannot be combined with a factor in {factor_text}")
+
+
+@functools.lru_cache(maxsize=8192)
+def _product_to(
+    factor: pint.Unit, activity: pint.Unit, ncv: pint.Unit | None, divide: bool, target: pint.Unit
+) -> float | None:
+    """Magnitude of ``1 factor x 1 activity (x or / 1 ncv)`` in ``target``; None if not that dimension.
+
+    Cached: the unit algebra runs once per combination of units, not once per key.
+    """
+    q = Q_(1.0, factor) * Q_(1.0, activity)
+    if ncv is not None:
+        q = q / Q_(1.0, ncv) if divide else q * Q_(1.0, ncv)
+    if q.dimensionality != target.dimensionality:
+        return None
+    return float(q.to(target).magnitude)
 
 
 def _resolution_ids(resolutions: list[Resolution]) -> tuple[str, ...]:

@@ -93,6 +93,8 @@ NUMBER_COLUMNS = [
     "carbon_content",
 ]
 INPUT_COLUMNS = TEXT_COLUMNS + NUMBER_COLUMNS
+CATEGORICAL_COLUMNS = ["activity", "unit", "gpc_ref", "region", "ef_unit", "factor_id", "method", "notation",
+                       "carbon_unit", "flow", "gas", "scope", "sector", "subsector", "level", "entity", "district"]
 REQUIRED = ["year", "gpc_ref"]
 EXPLICIT_EF = {"CO2": "ef_co2", "CH4": "ef_ch4", "N2O": "ef_n2o"}
 
@@ -293,8 +295,8 @@ def prepare_records(
         except UnitError as exc:
             flag(mask, "ef_unit", str(exc))
             continue
-        if not dim.startswith("mass/"):
-            flag(mask, "ef_unit", f"expected gas mass per activity unit (e.g. kg/TJ, t/MWh, kg/m3), not {dim}")
+        if not (dim.startswith("mass/") or dim == "dimensionless"):
+            flag(mask, "ef_unit", f"expected gas mass per activity unit (e.g. kg/TJ, t/MWh, kg/m3, kg/kg), not {dim}")
     has_ef = df[list(EXPLICIT_EF.values())].notna().any(axis=1)
     flag(has_ef & (df["ef_unit"] == ""), "ef_unit", "explicit factors (ef_co2, ef_ch4, ef_n2o) need ef_unit")
     for col in EXPLICIT_EF.values():
@@ -328,5 +330,8 @@ def prepare_records(
         issues.sort(key=lambda i: (i.row, i.column))
         raise InvalidRecordsError(source, issues)
     df["year"] = df["year"].astype("int64")
+    # Key columns become categoricals: the engine groups by their integer codes.
+    for col in CATEGORICAL_COLUMNS:
+        df[col] = df[col].astype("category")
     df.attrs["unknown_columns"] = unknown_cols
     return df

@@ -200,6 +200,11 @@ class InventoryResult:
             "gpc_ref": rec["gpc_ref"].to_numpy(),
             "activity": rec["activity"].to_numpy(),
             "notation": rec["notation"].to_numpy(),
+            "amount": rec["amount"].to_numpy(dtype=float),
+            "unit": rec["unit"].to_numpy(),
+            "method": rec["method"].to_numpy(),
+            "entity": rec["entity"].to_numpy(),
+            "district": rec["district"].to_numpy(),
         }
         t = totals["tco2e"].to_numpy()
         bio = totals["biogenic_co2_t"].to_numpy()
@@ -213,6 +218,11 @@ class InventoryResult:
                     "gpc_ref": str(cols["gpc_ref"][i]),
                     "activity": str(cols["activity"][i]) or None,
                     "notation": str(cols["notation"][i]) or None,
+                    "entity": str(cols["entity"][i]) or None,
+                    "district": str(cols["district"][i]) or None,
+                    "method": str(cols["method"][i]),
+                    "amount": None if np.isnan(cols["amount"][i]) else float(cols["amount"][i]),
+                    "unit": str(cols["unit"][i]) or None,
                     "tco2e": float(t[i]),
                     "gases": {c: float(g[c][i]) for c in gas_cols if g[c][i] != 0.0},
                     "biogenic_co2_t": float(bio[i]),

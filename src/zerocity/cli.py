@@ -1,0 +1,592 @@
+"""The ``zerocity`` command line: a thin shell over the domain modules.
+
+Domain errors become messages on stderr and a non-zero exit status here, in one place
+(:func:`_run`): status 2 for invalid input, 1 for anything else the user can fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import math
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from zerocity import __version__
+from zerocity.errors import InvalidRecordsError, ZerocityError
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="zerocity",
+    help="zerocity: carbon data, strategy and action tools for cities on the way to net zero.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+factors_app = typer.Typer(help="The factor library: list, show, explain resolution, import your own sets.",
+                          no_args_is_help=True)
+inventory_app = typer.Typer(help="Compute, validate, compare and store GHG inventories.", no_args_is_help=True)
+db_app = typer.Typer(help="The database (SQLite by default, PostgreSQL with ZEROCITY_DATABASE_URL).",
+                     no_args_is_help=True)
+app.add_typer(factors_app, name="factors")
+app.add_typer(inventory_app, name="inventory")
+app.add_typer(db_app, name="db")
+
+out = Console()
+err = Console(stderr=True)
+log = logging.getLogger("zerocity")
+
+
+def _default_region() -> str:
+    return os.environ.get("ZEROCITY_REGION", "CN")
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, (set, tuple)):
+        return list(value)
+    return str(value)
+
+
+def _clean(value: Any) -> Any:
+    """Replace NaN/inf by None so the JSON is standard."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(_clean(data), ensure_ascii=False, indent=2, default=_json_default))
+    sys.stdout.write("\n")
+
+
+def _run(fn: Callable[[], T]) -> T:
+    """Call ``fn``; turn domain errors into a message and an exit status (the one place)."""
+    try:
+        return fn()
+    except InvalidRecordsError as exc:
+        err.print(exc.report(limit=200), markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    except ZerocityError as exc:
+        err.print(f"error [{exc.code}]: {exc}", markup=False, highlight=False)
+        raise typer.Exit(2 if isinstance(exc, ValueError) else 1) from None
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")] = False,
+) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def version() -> None:
+    """Print the zerocity version."""
+    out.print(__version__)
+
+
+# ---------------------------------------------------------------------------- convert
+@app.command()
+def convert(
+    value: Annotated[float, typer.Argument(help="Quantity to convert.")],
+    source: Annotated[str, typer.Argument(metavar="FROM", help="Unit of VALUE, e.g. t, m3, kWh, '1e4 t'.")],
+    target: Annotated[str, typer.Argument(metavar="TO", help="Target unit, e.g. tce, GJ, TJ, toe.")],
+    activity: Annotated[str | None, typer.Option(help="Fuel id for mass/volume <-> energy (e.g. raw_coal).")] = None,
+    region: Annotated[str, typer.Option(help="Region for the fuel's calorific value.")] = "",
+    year: Annotated[int, typer.Option(help="Year for the fuel's calorific value.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Convert a quantity between units; with --activity, between fuel mass/volume and energy."""
+    from zerocity.factors import default_library
+    from zerocity.factors.convert import convert_quantity
+
+    conv = _run(
+        lambda: convert_quantity(
+            value,
+            source,
+            target,
+            activity=activity,
+            library=default_library() if activity else None,
+            region=region or _default_region(),
+            year=year or dt.date.today().year,
+        )
+    )
+    if as_json:
+        _print_json(conv.as_dict())
+        return
+    out.print(f"{conv.result:.6g} {target}")
+    if conv.factor is not None:
+        f = conv.factor
+        out.print(f"  via {f.factor_id}: {f.value:g} {f.unit.text} ({f.source})", highlight=False)
+
+
+# ---------------------------------------------------------------------------- factors
+def _library(factor_files: list[Path] | None = None, factor_sets: list[str] | None = None) -> Any:
+    from zerocity.factors import default_library, read_factor_file
+
+    lib = default_library()
+    for name in factor_sets or []:
+        from zerocity import store
+
+        engine = store.get_engine()
+        store.upgrade(engine)
+        with store.session_scope(engine) as session:
+            frame = store.load_factor_set(session, name)
+        lib = lib.with_user_set(frame, name=name, source=f"stored set {name}")
+    for path in factor_files or []:
+        lib = lib.with_user_set(read_factor_file(path), name=path.stem, source=str(path))
+    return lib
+
+
+@factors_app.command("list")
+def factors_list(
+    activity: Annotated[str | None, typer.Option(help="Only this activity id.")] = None,
+    gas: Annotated[str | None, typer.Option(help="Only this gas (CO2, CH4, N2O...).")] = None,
+    region: Annotated[str | None, typer.Option(help="Only this region code (exact).")] = None,
+    source: Annotated[str | None, typer.Option(help="Text to find in the source or dataset id.")] = None,
+    parameter: Annotated[str | None, typer.Option(help="ef, ncv, carbon_content, oxidation, coal_coefficient.")] = None,
+    factors: Annotated[list[Path] | None, typer.Option("--factors", help="Also load this factor set file.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List factors, filtered."""
+    lib = _run(lambda: _library(factors))
+    rows = [r.as_dict() for r in lib.records()]
+    rows = [
+        r
+        for r in rows
+        if (activity is None or r["activity"] == activity)
+        and (gas is None or (r["gas"] or "").upper() == gas.upper())
+        and (region is None or r["region"] == region)
+        and (parameter is None or r["parameter"] == parameter)
+        and (source is None or source.lower() in (str(r["source"]) + " " + str(r["dataset"])).lower())
+    ]
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("factor_id", "parameter", "gas", "value", "unit", "region", "years", "sector")
+    for r in rows:
+        years = f"{r['valid_from'] or ''}-{r['valid_to'] or ''}" if r["valid_from"] or r["valid_to"] else ""
+        table.add_row(r["factor_id"], r["parameter"], r["gas"] or "", f"{r['value']:g}", r["unit"], r["region"], years,
+                      r["sector"] or "")
+    out.print(table)
+    out.print(f"{len(rows)} factor(s)")
+
+
+@factors_app.command("show")
+def factors_show(
+    factor_id: Annotated[str, typer.Argument(help="Factor id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show one factor with its source."""
+    lib = _run(lambda: _library())
+    rec = _run(lambda: lib.get(factor_id))
+    data = rec.as_dict()
+    if as_json:
+        _print_json(data)
+        return
+    for k, v in data.items():
+        out.print(f"{k:>24}: {'' if v is None else v}", highlight=False)
+
+
+@factors_app.command("activities")
+def factors_activities(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List the activity ids of the vocabulary."""
+    lib = _run(lambda: _library())
+    rows = [vars(a) for a in lib.activities.values()]
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("activity", "name", "名称", "category", "biogenic", "unit", "IPCC proxy")
+    for a in rows:
+        table.add_row(a["activity"], a["name_en"], a["name_zh"], a["category"], str(a["biogenic"]).lower(),
+                      a["default_unit"], a["proxy"] or "")
+    out.print(table)
+
+
+@factors_app.command("explain")
+def factors_explain(
+    activity: Annotated[str, typer.Option(help="Activity id.")],
+    gas: Annotated[str, typer.Option(help="Gas of an emission factor (empty for ncv etc.).")] = "CO2",
+    parameter: Annotated[str, typer.Option(help="ef, ncv, carbon_content, oxidation, coal_coefficient.")] = "ef",
+    gpc_ref: Annotated[str | None, typer.Option(help="GPC reference number, e.g. I.1.1.")] = None,
+    region: Annotated[str, typer.Option(help="Region code, e.g. CN-JS.")] = "",
+    year: Annotated[int, typer.Option(help="Inventory year.")] = 0,
+    factors: Annotated[list[Path] | None, typer.Option("--factors", help="Also load this factor set file.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show every candidate factor for a request and why one won."""
+    lib = _run(lambda: _library(factors))
+    reg = region or _default_region()
+    res = _run(
+        lambda: lib.resolve(parameter, activity, gas=gas if parameter == "ef" else "", gpc_ref=gpc_ref, region=reg,
+                            year=year or dt.date.today().year)
+    )
+    data = {
+        "request": {"parameter": parameter, "activity": activity, "gas": res.gas, "gpc_ref": gpc_ref, "region": reg,
+                    "region_chain": lib.region_chain(reg), "year": res.year},
+        "winner": None if res.winner is None else res.winner.factor_id,
+        "warnings": res.warnings,
+        "candidates": [
+            {"rank": i + 1, "factor_id": c.record.factor_id, "eligible": c.eligible, "reason": c.reason,
+             "value": c.record.value, "unit": c.record.unit.text, "region": c.record.region, "dataset": c.record.dataset}
+            for i, c in enumerate(res.candidates)
+        ],
+    }
+    if as_json:
+        _print_json(data)
+    else:
+        out.print(f"Request: {parameter} {res.gas} for {activity}, GPC {gpc_ref or '-'}, region chain "
+                  f"{' > '.join(lib.region_chain(reg))}, year {res.year}", highlight=False)
+        table = Table("#", "factor_id", "value", "unit", "eligible", "why")
+        for c in data["candidates"]:
+            table.add_row(str(c["rank"]), c["factor_id"], f"{c['value']:g}", c["unit"], "yes" if c["eligible"] else "no",
+                          c["reason"])
+        out.print(table)
+        out.print(f"Winner: {data['winner'] or 'none'}", highlight=False)
+        for w in res.warnings:
+            out.print(f"warning: {w}", highlight=False)
+    if res.winner is None:
+        if not as_json:
+            err.print(lib.not_found_message(res), markup=False, highlight=False)
+        raise typer.Exit(1)
+
+
+@factors_app.command("import")
+def factors_import(
+    path: Annotated[Path, typer.Argument(help="Factor set file (CSV, XLSX or Parquet, library columns).")],
+    name: Annotated[str, typer.Option(help="Name of the set.")],
+    version: Annotated[str, typer.Option(help="Version of the set.")] = "1",
+) -> None:
+    """Validate a factor set and store it in the database (use it with --factor-set NAME)."""
+    from zerocity import store
+    from zerocity.factors import default_library, read_factor_file
+
+    def work() -> int:
+        frame = read_factor_file(path)
+        default_library().with_user_set(frame, name=name, version=version, source=str(path))  # validates
+        engine = store.get_engine()
+        store.upgrade(engine)
+        with store.session_scope(engine) as session:
+            return store.save_factor_set(session, name=name, version=version, frame=frame, source_path=str(path))
+
+    set_id = _run(work)
+    out.print(f"stored factor set {name} version {version} (id {set_id})", highlight=False)
+
+
+@factors_app.command("sets")
+def factors_sets(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List shipped datasets and stored user factor sets."""
+    from zerocity import store
+    from zerocity.factors import default_library
+
+    lib = default_library()
+    shipped = [{"id": s.id, "name": s.name, "version": s.version, "records": s.records, "stored": False} for s in lib.sets]
+
+    def stored() -> list[dict[str, Any]]:
+        engine = store.get_engine()
+        store.upgrade(engine)
+        with store.session_scope(engine) as session:
+            return [
+                {"id": s.name, "name": s.name, "version": s.version, "records": s.row_count, "stored": True}
+                for s in store.list_factor_sets(session)
+            ]
+
+    rows = shipped + _run(stored)
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("id", "name", "version", "records", "stored")
+    for r in rows:
+        table.add_row(r["id"], r["name"], str(r["version"]), str(r["records"]), "yes" if r["stored"] else "shipped")
+    out.print(table)
+
+
+# ---------------------------------------------------------------------------- inventory
+def _parse_map(items: list[str] | None, mapping_file: Path | None) -> dict[str, str]:
+    from zerocity.inventory.records import read_mapping
+
+    mapping: dict[str, str] = {}
+    if mapping_file is not None:
+        mapping.update(_run(lambda: read_mapping(mapping_file)))
+    for item in items or []:
+        if "=" not in item:
+            err.print(f"error: --map expects OLD=NEW, got {item!r}")
+            raise typer.Exit(2)
+        old, new = item.split("=", 1)
+        mapping[old.strip()] = new.strip()
+    return mapping
+
+
+def _summary_table(doc: dict[str, Any], title: str) -> Table:
+    table = Table(title=title)
+    table.add_column("")
+    table.add_column("tCO2e", justify="right")
+    table.add_row("BASIC", f"{doc['basic_tco2e']:,.1f}")
+    table.add_row("BASIC+", f"{doc['basic_plus_tco2e']:,.1f}")
+    table.add_row("Territorial (scope 1)", f"{doc['territorial_tco2e']:,.1f}")
+    table.add_row("Biogenic CO2 (memo, t)", f"{doc['biogenic_co2_t']:,.1f}")
+    for scope, v in doc["by_scope"].items():
+        table.add_row(f"  scope {scope} ({doc['level']})", f"{v:,.1f}")
+    for sector, v in doc["by_sector"].items():
+        table.add_row(f"  sector {sector} ({doc['level']})", f"{v:,.1f}")
+    return table
+
+
+@inventory_app.command("compute")
+def inventory_compute(
+    file: Annotated[Path, typer.Argument(help="Records: CSV, XLSX or Parquet.")],
+    gwp: Annotated[str, typer.Option(help="GWP set: AR4, AR5 or AR6.")] = "AR5",
+    region: Annotated[str, typer.Option(help="Region of rows without one (CN, CN-JS, GLOBAL).")] = "",
+    level: Annotated[str, typer.Option(help="Level of the total: BASIC, BASIC+ or TERRITORIAL.")] = "BASIC",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Write per-record results to this CSV.")] = None,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Write the GPC reporting workbook.")] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Write an HTML summary.")] = None,
+    uncertainty: Annotated[str | None, typer.Option(help="approach1 or montecarlo.")] = None,
+    runs: Annotated[int, typer.Option(help="Monte Carlo runs.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Monte Carlo seed.")] = 12345,
+    map_: Annotated[list[str] | None, typer.Option("--map", help="Rename a column: OLD=NEW (repeatable).")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="Column mapping file (CSV source,target or YAML).")] = None,
+    factors: Annotated[list[Path] | None, typer.Option("--factors", help="Your factor set file (repeatable).")] = None,
+    factor_set: Annotated[list[str] | None, typer.Option("--factor-set", help="A stored factor set name.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; compute nothing.")] = False,
+    save: Annotated[str | None, typer.Option(help="Store the inventory under this name.")] = None,
+    lang: Annotated[str, typer.Option(help="Language of XLSX/HTML: en or zh.")] = "en",
+) -> None:
+    """Compute a GPC inventory from a records file."""
+    from zerocity.inventory import compute_inventory, prepare_records, read_records
+
+    cols = _parse_map(map_, mapping)
+    lib = _run(lambda: _library(factors, factor_set))
+    raw = _run(lambda: read_records(file, mapping=cols))
+    reg = region or _default_region()
+    if dry_run:
+        prepared = _run(lambda: prepare_records(raw, library=lib, default_region=reg, source=str(file)))
+        # Factor resolution errors are part of validation: run the kernel, keep nothing.
+        from zerocity.inventory.compute import compute_emissions
+
+        _run(lambda: compute_emissions(prepared, lib, source=str(file)))
+        msg = {"valid": True, "rows": len(prepared), "file": str(file)}
+        if as_json:
+            _print_json(msg)
+        else:
+            out.print(f"{file}: {len(prepared)} rows valid; nothing computed (dry run)", highlight=False)
+        return
+    result = _run(
+        lambda: compute_inventory(raw, library=lib, gwp=gwp, region=reg, level=level, uncertainty=uncertainty,
+                                  runs=runs, seed=seed, source=str(file))
+    )
+    params = {"file": str(file), "gwp": result.gwp.value, "region": reg, "level": result.level.value,
+              "uncertainty": uncertainty, "runs": runs, "seed": seed, "mapping": cols}
+    if csv or xlsx or html:
+        from zerocity.inventory import export
+
+        if csv:
+            export.write_csv(result, csv)
+        if xlsx:
+            export.write_xlsx(result, xlsx, lang=lang)
+        if html:
+            export.write_html(result, html, lang=lang)
+    doc = result.to_dict(include_records=as_json or bool(save))
+    if save:
+        from zerocity import store
+
+        def persist() -> int:
+            engine = store.get_engine()
+            store.upgrade(engine)
+            with store.session_scope(engine) as session:
+                return store.save_inventory(session, name=save, records=raw, result=doc, params=params)
+
+        inv_id = _run(persist)
+        doc["inventory_id"] = inv_id
+        err.print(f"stored inventory {save!r} as id {inv_id}", highlight=False)
+    if as_json:
+        _print_json(doc)
+        return
+    out.print(_summary_table(doc, f"{file.name}: {len(result.records)} records, {doc['gwp']}, {doc['level']}"))
+    if result.uncertainty:
+        u = result.uncertainty
+        out.print(f"95% interval ({u['method']}): {u['lower_tco2e']:,.1f} - {u['upper_tco2e']:,.1f} tCO2e "
+                  f"(+/- {u['uncertainty_pct']:.1f}%)")
+    for w in result.warnings:
+        err.print(f"warning: {w}", markup=False, highlight=False)
+
+
+@inventory_app.command("validate")
+def inventory_validate(
+    file: Annotated[Path, typer.Argument(help="Records: CSV, XLSX or Parquet.")],
+    region: Annotated[str, typer.Option(help="Region of rows without one.")] = "",
+    map_: Annotated[list[str] | None, typer.Option("--map", help="Rename a column: OLD=NEW.")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="Column mapping file.")] = None,
+    factors: Annotated[list[Path] | None, typer.Option("--factors", help="Your factor set file.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Validate a records file (same as compute --dry-run)."""
+    inventory_compute(file, region=region, map_=map_, mapping=mapping, factors=factors, dry_run=True, as_json=as_json,
+                      gwp="AR5", level="BASIC", csv=None, xlsx=None, html=None, uncertainty=None, runs=1000, seed=1,
+                      factor_set=None, save=None, lang="en")
+
+
+@inventory_app.command("diff")
+def inventory_diff(
+    old: Annotated[Path, typer.Argument(help="Earlier result (compute --json output).")],
+    new: Annotated[Path, typer.Argument(help="Later result.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show what changed between two inventory results and why (activity, factor, GWP)."""
+    from zerocity.inventory.diff import diff_inventories
+
+    def load(p: Path) -> dict[str, Any]:
+        try:
+            return dict(json.loads(p.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            raise _UserFileError(f"{p}: not a zerocity result JSON ({exc})") from exc
+
+    d = diff_inventories(_run(lambda: load(old)), _run(lambda: load(new)))
+    if as_json:
+        _print_json(d)
+        return
+    out.print(f"total: {d['old_total_tco2e']:,.1f} -> {d['new_total_tco2e']:,.1f} tCO2e "
+              f"({d['change_tco2e']:+,.1f})", highlight=False)
+    for cause, v in d["by_cause"].items():
+        if v:
+            out.print(f"  {cause:>9}: {v:+,.1f} tCO2e", highlight=False)
+    if d["gwp"]["old"] != d["gwp"]["new"]:
+        out.print(f"  GWP set: {d['gwp']['old']} -> {d['gwp']['new']}")
+    for fid in d["factors_changed"]:
+        out.print(f"  factor changed: {fid}", highlight=False)
+    table = Table("record_id", "cause", "change tCO2e", "detail")
+    for r in d["records"][:50]:
+        detail = {k: v for k, v in r.items() if k not in {"record_id", "cause", "change_tco2e"}}
+        table.add_row(r["record_id"], r["cause"], f"{r['change_tco2e']:+,.3f}", json.dumps(detail, ensure_ascii=False,
+                                                                                           default=str)[:100])
+    out.print(table)
+    if len(d["records"]) > 50:
+        out.print(f"... and {len(d['records']) - 50} more records (use --json)")
+
+
+class _UserFileError(ZerocityError, ValueError):
+    code = "file"
+
+
+@inventory_app.command("list")
+def inventory_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List stored inventories."""
+    from zerocity import store
+
+    def work() -> list[dict[str, Any]]:
+        engine = store.get_engine()
+        store.upgrade(engine)
+        with store.session_scope(engine) as session:
+            return [
+                {"id": s.id, "name": s.name, "created_at": s.created_at.isoformat(), "gwp": s.gwp,
+                 "level": s.level, "total_tco2e": s.total_tco2e}
+                for s in store.list_inventories(session)
+            ]
+
+    rows = _run(work)
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("id", "name", "created", "gwp", "level", "total tCO2e")
+    for r in rows:
+        table.add_row(str(r["id"]), r["name"], r["created_at"], r["gwp"], r["level"], f"{r['total_tco2e']:,.1f}")
+    out.print(table)
+
+
+@inventory_app.command("show")
+def inventory_show(
+    inventory_id: Annotated[int, typer.Argument(help="Stored inventory id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the stored result as JSON.")] = False,
+) -> None:
+    """Show a stored inventory."""
+    from zerocity import store
+
+    def work() -> dict[str, Any]:
+        engine = store.get_engine()
+        store.upgrade(engine)
+        with store.session_scope(engine) as session:
+            return dict(store.load_inventory(session, inventory_id).result)
+
+    doc = _run(work)
+    if as_json:
+        _print_json(doc)
+        return
+    out.print(_summary_table(doc, f"inventory {inventory_id}"))
+
+
+# ---------------------------------------------------------------------------- db
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations (Alembic) up to the latest."""
+    from zerocity import store
+
+    def work() -> str:
+        engine = store.get_engine()
+        store.upgrade(engine)
+        return str(engine.url.render_as_string(hide_password=True))
+
+    url = _run(work)
+    out.print(f"database at head: {url}", highlight=False)
+
+
+# ---------------------------------------------------------------------------- demo
+@app.command()
+def demo(
+    as_json: Annotated[bool, typer.Option("--json", help="Print per-year results as JSON.")] = False,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Also write the Demo City files here.")] = None,
+    seed: Annotated[int, typer.Option(help="Generator seed.")] = 20241,
+    gwp: Annotated[str, typer.Option(help="GWP set.")] = "AR5",
+) -> None:
+    """Build Demo City, compute its inventory for every year and print a summary."""
+    from zerocity.demo import build_demo_city
+    from zerocity.demo.inventory import demo_inventory
+
+    def work() -> tuple[Any, list[dict[str, Any]]]:
+        city = build_demo_city(seed=seed)
+        return city, demo_inventory(city, gwp=gwp)
+
+    city, years = _run(work)
+    if out_dir is not None:
+        paths = city.write(out_dir)
+        err.print(f"wrote {len(paths)} Demo City files to {out_dir}", highlight=False)
+    if as_json:
+        _print_json(years)
+        return
+    table = Table(title=f"{city.name} ({city.region}): GHG inventory, BASIC, {gwp}")
+    for col in ("year", "MtCO2e", "t/person", "t/10^4 yuan", "scope 1", "scope 2", "scope 3", "I energy",
+                "II transport"):
+        table.add_column(col, justify="right")
+    for y in years:
+        s = y["by_scope"]
+        sec = y["by_sector"]
+        table.add_row(
+            str(y["year"]), f"{y['total_tco2e'] / 1e6:,.2f}", f"{y['tco2e_per_capita']:.2f}",
+            f"{y['tco2e_per_10k_yuan']:.3f}", f"{s.get('1', 0) / 1e6:,.2f}", f"{s.get('2', 0) / 1e6:,.2f}",
+            f"{s.get('3', 0) / 1e6:,.2f}", f"{sec.get('I', 0) / 1e6:,.2f}", f"{sec.get('II', 0) / 1e6:,.2f}",
+        )
+    out.print(table)
+    out.print("Scopes and sectors in MtCO2e; per GDP at current prices. Data: zerocity Demo City "
+              "(synthetic, calibrated; see docs/demo-city.md).")
+
+
+def main() -> None:  # pragma: no cover - console entry
+    """Console entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
