@@ -71,7 +71,7 @@ yi_kilowatt_hour = 1e8 * kilowatt_hour = yi_kWh
 wan_tonne_coal_equivalent = 1e4 * tonne_coal_equivalent = wan_tce
 """
 
-ureg = pint.UnitRegistry(
+ureg: pint.UnitRegistry = pint.UnitRegistry(
     autoconvert_offset_to_baseunit=True,
     on_redefinition="raise",
 )
@@ -108,9 +108,7 @@ _ALIASES = {
 }
 _TOKEN = re.compile(r"[A-Za-z_][A-Za-z_0-9³]*")
 
-_SCALE = re.compile(
-    r"^\s*(?P<scale>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+|\^[+-]?[0-9]+)?)\s*\*?\s*(?P<unit>.+)$"
-)
+_SCALE = re.compile(r"^\s*(?P<scale>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+|\^[+-]?[0-9]+)?)\s*\*?\s*(?P<unit>.+)$")
 
 
 @dataclass(frozen=True)
@@ -182,8 +180,15 @@ def parse_unit(text: str) -> ParsedUnit:
         body = match.group("unit")
     try:
         unit = ureg.parse_units(_normalise(body))
-    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError,
-            AttributeError, TypeError, SyntaxError, AssertionError) as exc:
+    except (
+        pint.errors.UndefinedUnitError,
+        pint.errors.DefinitionSyntaxError,
+        ValueError,
+        AttributeError,
+        TypeError,
+        SyntaxError,
+        AssertionError,
+    ) as exc:
         raise UnitError(
             f"unknown unit {raw!r}: expected a unit such as 't', 'kg', 'm3', 'Nm3', 'L', 'kWh', "
             "'MWh', 'GJ', 'TJ', 'tce', 'toe', optionally with a scale ('1e4 t') or a ratio "
@@ -207,8 +212,7 @@ def conversion_factor(source: pint.Unit, target: pint.Unit) -> float:
         return float(ureg.Quantity(1.0, source).to(target).magnitude)
     except pint.errors.DimensionalityError as exc:
         raise UnitError(
-            f"cannot convert {source:~P} ({dimension_name(source)}) to {target:~P} "
-            f"({dimension_name(target)})"
+            f"cannot convert {source:~P} ({dimension_name(source)}) to {target:~P} ({dimension_name(target)})"
         ) from exc
 
 

@@ -9,6 +9,7 @@ row is invalid.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from zerocity.inventory.methods import (
 from zerocity.inventory.records import EXPLICIT_EF, Method
 from zerocity.units import parse_unit
 
-__all__ = ["COMBUSTION_GASES", "Emissions", "compute_emissions", "co2e"]
+__all__ = ["COMBUSTION_GASES", "Emissions", "co2e", "compute_emissions"]
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,20 @@ def _per_key(
     return coef, ids, unc, out
 
 
+def _library_coefficient(library: FactorLibrary, gas: str, key: dict[str, object]) -> Coefficient | None:
+    """:func:`emission_coefficient` for one key row of the factor path."""
+    return emission_coefficient(
+        library,
+        activity=str(key["activity"]),
+        unit=str(key["unit"]),
+        gas=gas,
+        gpc_ref=str(key["gpc_ref"]),
+        region=str(key["region"]),
+        year=int(str(key["year"])),
+        factor_id=str(key["factor_id"]),
+    )
+
+
 def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: str = "<records>") -> Emissions:
     """Emissions of every gas of every record.
 
@@ -178,16 +193,7 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
             explicit = sub[ef_col].notna().to_numpy()
             coef, ids, unc, clist = _per_key(
                 keys,
-                lambda k, g=gas: emission_coefficient(
-                    library,
-                    activity=str(k["activity"]),
-                    unit=str(k["unit"]),
-                    gas=g,
-                    gpc_ref=str(k["gpc_ref"]),
-                    region=str(k["region"]),
-                    year=int(k["year"]),  # type: ignore[call-overload]
-                    factor_id=str(k["factor_id"]),
-                ),
+                functools.partial(_library_coefficient, library, gas),
                 gas,
                 on_error=on_error,
             )
@@ -217,7 +223,7 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
                     unit=str(k["unit"]),
                     ef_unit=str(k["ef_unit"]),
                     region=str(k["region"]),
-                    year=int(k["year"]),  # type: ignore[call-overload]
+                    year=int(str(k["year"])),
                 ),
                 "explicit factor",
                 on_error=on_explicit_error,
@@ -226,14 +232,19 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
             # "row" marks a factor given in the record itself; NCV ids follow it.
             explicit_ids = np.array(["row" + (";" + x if isinstance(x, str) and x else "") for x in eids], dtype=object)
         # A key with no factor for any gas is an error unless every row of it has explicit factors.
-        missing_keys = np.flatnonzero(~found_any)
-        for i in missing_keys:
+        for i in (int(x) for x in np.flatnonzero(~found_any)):
             rows_i = (codes == i) & ~explicit_any
             if not rows_i.any() or i in key_errors:
                 continue
             k = keys.iloc[i]
-            res = library.resolve("ef", str(k["activity"]), gas="CO2", gpc_ref=str(k["gpc_ref"]),
-                                  region=str(k["region"]), year=int(k["year"]))
+            res = library.resolve(
+                "ef",
+                str(k["activity"]),
+                gas="CO2",
+                gpc_ref=str(k["gpc_ref"]),
+                region=str(k["region"]),
+                year=int(k["year"]),
+            )
             key_errors[i] = [("activity", library.not_found_message(res))]
         for i, errs in key_errors.items():
             rows_i = sub["row"].to_numpy()[codes == i]
@@ -280,10 +291,10 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
             # Tell the user when a combustion fuel had no CH4/N2O factor in its sector.
             for gas in ("CH4", "N2O"):
                 explicit, coef, _ids, _unc = gas_results[gas]
-                for i in np.flatnonzero(np.isnan(coef) & found_any):
-                    k = keys.iloc[i]
+                for j in np.flatnonzero(np.isnan(coef) & found_any):
+                    k = keys.iloc[j]
                     act = library.activities.get(str(k["activity"]))
-                    if act is not None and act.category in _COMBUSTION_CATEGORIES and not explicit[codes == i].all():
+                    if act is not None and act.category in _COMBUSTION_CATEGORIES and not explicit[codes == j].all():
                         warnings.append(
                             f"no {gas} factor for {k['activity']} in {k['gpc_ref']} ({k['region']}); "
                             f"{gas} of those records is not estimated"
@@ -344,7 +355,9 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
                 gwp(str(g), GwpSet.AR5)
             except KeyError:
                 issues.extend(
-                    RecordIssue(int(r), "gas", "unknown gas (expected CO2, CH4, N2O, SF6, NF3 or an HFC/PFC name)", str(g))
+                    RecordIssue(
+                        int(r), "gas", "unknown gas (expected CO2, CH4, N2O, SF6, NF3 or an HFC/PFC name)", str(g)
+                    )
                     for r in sub["row"].to_numpy()[gases == g]
                 )
         parts.append(
@@ -367,9 +380,14 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
         _concat_categorical(parts)
         if parts
         else pd.DataFrame(
-            {"pos": pd.Series(dtype="int64"), "gas": pd.Series(dtype=object), "tonnes": pd.Series(dtype=float),
-             "biogenic": pd.Series(dtype=bool), "factor_ids": pd.Series(dtype=object),
-             "rel_uncertainty": pd.Series(dtype=float)}
+            {
+                "pos": pd.Series(dtype="int64"),
+                "gas": pd.Series(dtype=object),
+                "tonnes": pd.Series(dtype=float),
+                "biogenic": pd.Series(dtype=bool),
+                "factor_ids": pd.Series(dtype=object),
+                "rel_uncertainty": pd.Series(dtype=float),
+            }
         )
     )
     used.discard("")

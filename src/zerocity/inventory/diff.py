@@ -36,6 +36,7 @@ def diff_inventories(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]
     new_r = {str(r["record_id"]): r for r in new.get("records", [])}
     by_cause = {"added": 0.0, "removed": 0.0, "activity": 0.0, "factor": 0.0, "gwp": 0.0}
     records = []
+    detail: dict[str, Any]
     for rid in sorted(old_r.keys() | new_r.keys(), key=lambda k: (len(k), k)):
         a, b = old_r.get(rid), new_r.get(rid)
         if a is None and b is not None:
@@ -43,7 +44,7 @@ def diff_inventories(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]
         elif b is None and a is not None:
             cause, delta, detail = "removed", -a["tco2e"], {}
         else:
-            assert a is not None and b is not None  # noqa: S101 - both present by construction
+            assert a is not None and b is not None
             delta = b["tco2e"] - a["tco2e"]
             moved = {k: (a.get(k), b.get(k)) for k in _ACTIVITY_FIELDS if a.get(k) != b.get(k)}
             ids_a, ids_b = set(a.get("factor_ids", [])), set(b.get("factor_ids", []))
@@ -51,11 +52,14 @@ def diff_inventories(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]
             if moved:
                 cause, detail = "activity", {"fields": moved}
             elif refactored:
-                cause, detail = "factor", {
-                    "removed_factor_ids": sorted(ids_a - ids_b),
-                    "added_factor_ids": sorted(ids_b - ids_a),
-                    "changed_factor_ids": sorted(fid for fid in ids_b & ids_a if fid in changed_factors),
-                }
+                cause, detail = (
+                    "factor",
+                    {
+                        "removed_factor_ids": sorted(ids_a - ids_b),
+                        "added_factor_ids": sorted(ids_b - ids_a),
+                        "changed_factor_ids": sorted(fid for fid in ids_b & ids_a if fid in changed_factors),
+                    },
+                )
             elif a.get("gases") == b.get("gases") and delta != 0:
                 cause, detail = "gwp", {"gwp": (old.get("gwp"), new.get("gwp"))}
             elif delta == 0:

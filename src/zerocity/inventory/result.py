@@ -1,5 +1,7 @@
-"""Inventory results: aggregation by gas, scope, sector, entity, district and year, and the
-JSON contract other tools read.
+"""Inventory results: totals by level, breakdowns and the JSON contract other tools read.
+
+Breakdowns are by gas, scope, GPC sector, sub-sector and reference number, entity, district and
+year.
 """
 
 from __future__ import annotations
@@ -123,8 +125,8 @@ class InventoryResult:
         out: dict[str, dict[str, Any]] = {}
         tco2e = e.groupby("gpc_ref")["tco2e"].sum()
         gases = e.groupby(["gpc_ref", "gas"])["tonnes"].sum()
-        notations = self.records[self.records["notation"] != ""].groupby("gpc_ref")["notation"].agg(
-            lambda s: sorted(set(s))
+        notations = (
+            self.records[self.records["notation"] != ""].groupby("gpc_ref")["notation"].agg(lambda s: sorted(set(s)))
         )
         for ref in sorted(set(tco2e.index) | set(notations.index), key=_ref_sort_key):
             out[ref] = {
@@ -242,8 +244,19 @@ def attach_record_columns(emissions: pd.DataFrame, records: pd.DataFrame) -> pd.
     """Copy the record attributes the aggregations need onto the emission rows."""
     pos = emissions["pos"].to_numpy()
     out = emissions.copy()
-    for col in ("row", "record_id", "year", "gpc_ref", "scope", "sector", "subsector", "level", "entity",
-                "district", "activity"):
+    for col in (
+        "row",
+        "record_id",
+        "year",
+        "gpc_ref",
+        "scope",
+        "sector",
+        "subsector",
+        "level",
+        "entity",
+        "district",
+        "activity",
+    ):
         out[col] = records[col].to_numpy()[pos]
     out["scope"] = out["scope"].astype(np.int64)
     return out
