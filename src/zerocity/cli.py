@@ -31,11 +31,13 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-factors_app = typer.Typer(help="The factor library: list, show, explain resolution, import your own sets.",
-                          no_args_is_help=True)
+factors_app = typer.Typer(
+    help="The factor library: list, show, explain resolution, import your own sets.", no_args_is_help=True
+)
 inventory_app = typer.Typer(help="Compute, validate, compare and store GHG inventories.", no_args_is_help=True)
-db_app = typer.Typer(help="The database (SQLite by default, PostgreSQL with ZEROCITY_DATABASE_URL).",
-                     no_args_is_help=True)
+db_app = typer.Typer(
+    help="The database (SQLite by default, PostgreSQL with ZEROCITY_DATABASE_URL).", no_args_is_help=True
+)
 app.add_typer(factors_app, name="factors")
 app.add_typer(inventory_app, name="inventory")
 app.add_typer(db_app, name="db")
@@ -73,15 +75,20 @@ def _print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
+def _eprint(text: str) -> None:
+    """Write a message to stderr unwrapped (reports are read by people and by scripts)."""
+    sys.stderr.write(text + "\n")
+
+
 def _run(fn: Callable[[], T]) -> T:
     """Call ``fn``; turn domain errors into a message and an exit status (the one place)."""
     try:
         return fn()
     except InvalidRecordsError as exc:
-        err.print(exc.report(limit=200), markup=False, highlight=False)
+        _eprint(exc.report(limit=200))
         raise typer.Exit(2) from None
     except ZerocityError as exc:
-        err.print(f"error [{exc.code}]: {exc}", markup=False, highlight=False)
+        _eprint(f"error [{exc.code}]: {exc}")
         raise typer.Exit(2 if isinstance(exc, ValueError) else 1) from None
 
 
@@ -89,7 +96,9 @@ def _run(fn: Callable[[], T]) -> T:
 def _main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")] = False,
 ) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
 
 
 @app.command()
@@ -179,8 +188,16 @@ def factors_list(
     table = Table("factor_id", "parameter", "gas", "value", "unit", "region", "years", "sector")
     for r in rows:
         years = f"{r['valid_from'] or ''}-{r['valid_to'] or ''}" if r["valid_from"] or r["valid_to"] else ""
-        table.add_row(r["factor_id"], r["parameter"], r["gas"] or "", f"{r['value']:g}", r["unit"], r["region"], years,
-                      r["sector"] or "")
+        table.add_row(
+            r["factor_id"],
+            r["parameter"],
+            r["gas"] or "",
+            f"{r['value']:g}",
+            r["unit"],
+            r["region"],
+            years,
+            r["sector"] or "",
+        )
     out.print(table)
     out.print(f"{len(rows)} factor(s)")
 
@@ -211,8 +228,15 @@ def factors_activities(as_json: Annotated[bool, typer.Option("--json", help="Pri
         return
     table = Table("activity", "name", "名称", "category", "biogenic", "unit", "IPCC proxy")
     for a in rows:
-        table.add_row(a["activity"], a["name_en"], a["name_zh"], a["category"], str(a["biogenic"]).lower(),
-                      a["default_unit"], a["proxy"] or "")
+        table.add_row(
+            a["activity"],
+            a["name_en"],
+            a["name_zh"],
+            a["category"],
+            str(a["biogenic"]).lower(),
+            a["default_unit"],
+            a["proxy"] or "",
+        )
     out.print(table)
 
 
@@ -231,36 +255,66 @@ def factors_explain(
     lib = _run(lambda: _library(factors))
     reg = region or _default_region()
     res = _run(
-        lambda: lib.resolve(parameter, activity, gas=gas if parameter == "ef" else "", gpc_ref=gpc_ref, region=reg,
-                            year=year or dt.date.today().year)
+        lambda: lib.resolve(
+            parameter,
+            activity,
+            gas=gas if parameter == "ef" else "",
+            gpc_ref=gpc_ref,
+            region=reg,
+            year=year or dt.date.today().year,
+        )
     )
     data = {
-        "request": {"parameter": parameter, "activity": activity, "gas": res.gas, "gpc_ref": gpc_ref, "region": reg,
-                    "region_chain": lib.region_chain(reg), "year": res.year},
+        "request": {
+            "parameter": parameter,
+            "activity": activity,
+            "gas": res.gas,
+            "gpc_ref": gpc_ref,
+            "region": reg,
+            "region_chain": lib.region_chain(reg),
+            "year": res.year,
+        },
         "winner": None if res.winner is None else res.winner.factor_id,
         "warnings": res.warnings,
         "candidates": [
-            {"rank": i + 1, "factor_id": c.record.factor_id, "eligible": c.eligible, "reason": c.reason,
-             "value": c.record.value, "unit": c.record.unit.text, "region": c.record.region, "dataset": c.record.dataset}
+            {
+                "rank": i + 1,
+                "factor_id": c.record.factor_id,
+                "eligible": c.eligible,
+                "reason": c.reason,
+                "value": c.record.value,
+                "unit": c.record.unit.text,
+                "region": c.record.region,
+                "dataset": c.record.dataset,
+            }
             for i, c in enumerate(res.candidates)
         ],
     }
     if as_json:
         _print_json(data)
     else:
-        out.print(f"Request: {parameter} {res.gas} for {activity}, GPC {gpc_ref or '-'}, region chain "
-                  f"{' > '.join(lib.region_chain(reg))}, year {res.year}", highlight=False)
+        out.print(
+            f"Request: {parameter} {res.gas} for {activity}, GPC {gpc_ref or '-'}, region chain "
+            f"{' > '.join(lib.region_chain(reg))}, year {res.year}",
+            highlight=False,
+        )
         table = Table("#", "factor_id", "value", "unit", "eligible", "why")
         for c in data["candidates"]:
-            table.add_row(str(c["rank"]), c["factor_id"], f"{c['value']:g}", c["unit"], "yes" if c["eligible"] else "no",
-                          c["reason"])
+            table.add_row(
+                str(c["rank"]),
+                c["factor_id"],
+                f"{c['value']:g}",
+                c["unit"],
+                "yes" if c["eligible"] else "no",
+                c["reason"],
+            )
         out.print(table)
         out.print(f"Winner: {data['winner'] or 'none'}", highlight=False)
         for w in res.warnings:
             out.print(f"warning: {w}", highlight=False)
     if res.winner is None:
         if not as_json:
-            err.print(lib.not_found_message(res), markup=False, highlight=False)
+            _eprint(lib.not_found_message(res))
         raise typer.Exit(1)
 
 
@@ -293,7 +347,9 @@ def factors_sets(as_json: Annotated[bool, typer.Option("--json", help="Print JSO
     from zerocity.factors import default_library
 
     lib = default_library()
-    shipped = [{"id": s.id, "name": s.name, "version": s.version, "records": s.records, "stored": False} for s in lib.sets]
+    shipped = [
+        {"id": s.id, "name": s.name, "version": s.version, "records": s.records, "stored": False} for s in lib.sets
+    ]
 
     def stored() -> list[dict[str, Any]]:
         engine = store.get_engine()
@@ -323,7 +379,7 @@ def _parse_map(items: list[str] | None, mapping_file: Path | None) -> dict[str, 
         mapping.update(_run(lambda: read_mapping(mapping_file)))
     for item in items or []:
         if "=" not in item:
-            err.print(f"error: --map expects OLD=NEW, got {item!r}")
+            _eprint(f"error: --map expects OLD=NEW, got {item!r}")
             raise typer.Exit(2)
         old, new = item.split("=", 1)
         mapping[old.strip()] = new.strip()
@@ -386,11 +442,28 @@ def inventory_compute(
             out.print(f"{file}: {len(prepared)} rows valid; nothing computed (dry run)", highlight=False)
         return
     result = _run(
-        lambda: compute_inventory(raw, library=lib, gwp=gwp, region=reg, level=level, uncertainty=uncertainty,
-                                  runs=runs, seed=seed, source=str(file))
+        lambda: compute_inventory(
+            raw,
+            library=lib,
+            gwp=gwp,
+            region=reg,
+            level=level,
+            uncertainty=uncertainty,
+            runs=runs,
+            seed=seed,
+            source=str(file),
+        )
     )
-    params = {"file": str(file), "gwp": result.gwp.value, "region": reg, "level": result.level.value,
-              "uncertainty": uncertainty, "runs": runs, "seed": seed, "mapping": cols}
+    params = {
+        "file": str(file),
+        "gwp": result.gwp.value,
+        "region": reg,
+        "level": result.level.value,
+        "uncertainty": uncertainty,
+        "runs": runs,
+        "seed": seed,
+        "mapping": cols,
+    }
     if csv or xlsx or html:
         from zerocity.inventory import export
 
@@ -419,10 +492,12 @@ def inventory_compute(
     out.print(_summary_table(doc, f"{file.name}: {len(result.records)} records, {doc['gwp']}, {doc['level']}"))
     if result.uncertainty:
         u = result.uncertainty
-        out.print(f"95% interval ({u['method']}): {u['lower_tco2e']:,.1f} - {u['upper_tco2e']:,.1f} tCO2e "
-                  f"(+/- {u['uncertainty_pct']:.1f}%)")
+        out.print(
+            f"95% interval ({u['method']}): {u['lower_tco2e']:,.1f} - {u['upper_tco2e']:,.1f} tCO2e "
+            f"(+/- {u['uncertainty_pct']:.1f}%)"
+        )
     for w in result.warnings:
-        err.print(f"warning: {w}", markup=False, highlight=False)
+        _eprint(f"warning: {w}")
 
 
 @inventory_app.command("validate")
@@ -435,9 +510,26 @@ def inventory_validate(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Validate a records file (same as compute --dry-run)."""
-    inventory_compute(file, region=region, map_=map_, mapping=mapping, factors=factors, dry_run=True, as_json=as_json,
-                      gwp="AR5", level="BASIC", csv=None, xlsx=None, html=None, uncertainty=None, runs=1000, seed=1,
-                      factor_set=None, save=None, lang="en")
+    inventory_compute(
+        file,
+        region=region,
+        map_=map_,
+        mapping=mapping,
+        factors=factors,
+        dry_run=True,
+        as_json=as_json,
+        gwp="AR5",
+        level="BASIC",
+        csv=None,
+        xlsx=None,
+        html=None,
+        uncertainty=None,
+        runs=1000,
+        seed=1,
+        factor_set=None,
+        save=None,
+        lang="en",
+    )
 
 
 @inventory_app.command("diff")
@@ -459,8 +551,10 @@ def inventory_diff(
     if as_json:
         _print_json(d)
         return
-    out.print(f"total: {d['old_total_tco2e']:,.1f} -> {d['new_total_tco2e']:,.1f} tCO2e "
-              f"({d['change_tco2e']:+,.1f})", highlight=False)
+    out.print(
+        f"total: {d['old_total_tco2e']:,.1f} -> {d['new_total_tco2e']:,.1f} tCO2e ({d['change_tco2e']:+,.1f})",
+        highlight=False,
+    )
     for cause, v in d["by_cause"].items():
         if v:
             out.print(f"  {cause:>9}: {v:+,.1f} tCO2e", highlight=False)
@@ -471,8 +565,12 @@ def inventory_diff(
     table = Table("record_id", "cause", "change tCO2e", "detail")
     for r in d["records"][:50]:
         detail = {k: v for k, v in r.items() if k not in {"record_id", "cause", "change_tco2e"}}
-        table.add_row(r["record_id"], r["cause"], f"{r['change_tco2e']:+,.3f}", json.dumps(detail, ensure_ascii=False,
-                                                                                           default=str)[:100])
+        table.add_row(
+            r["record_id"],
+            r["cause"],
+            f"{r['change_tco2e']:+,.3f}",
+            json.dumps(detail, ensure_ascii=False, default=str)[:100],
+        )
     out.print(table)
     if len(d["records"]) > 50:
         out.print(f"... and {len(d['records']) - 50} more records (use --json)")
@@ -492,8 +590,14 @@ def inventory_list(as_json: Annotated[bool, typer.Option("--json", help="Print J
         store.upgrade(engine)
         with store.session_scope(engine) as session:
             return [
-                {"id": s.id, "name": s.name, "created_at": s.created_at.isoformat(), "gwp": s.gwp,
-                 "level": s.level, "total_tco2e": s.total_tco2e}
+                {
+                    "id": s.id,
+                    "name": s.name,
+                    "created_at": s.created_at.isoformat(),
+                    "gwp": s.gwp,
+                    "level": s.level,
+                    "total_tco2e": s.total_tco2e,
+                }
                 for s in store.list_inventories(session)
             ]
 
@@ -567,20 +671,37 @@ def demo(
         _print_json(years)
         return
     table = Table(title=f"{city.name} ({city.region}): GHG inventory, BASIC, {gwp}")
-    for col in ("year", "MtCO2e", "t/person", "t/10^4 yuan", "scope 1", "scope 2", "scope 3", "I energy",
-                "II transport"):
+    for col in (
+        "year",
+        "MtCO2e",
+        "t/person",
+        "t/10^4 yuan",
+        "scope 1",
+        "scope 2",
+        "scope 3",
+        "I energy",
+        "II transport",
+    ):
         table.add_column(col, justify="right")
     for y in years:
         s = y["by_scope"]
         sec = y["by_sector"]
         table.add_row(
-            str(y["year"]), f"{y['total_tco2e'] / 1e6:,.2f}", f"{y['tco2e_per_capita']:.2f}",
-            f"{y['tco2e_per_10k_yuan']:.3f}", f"{s.get('1', 0) / 1e6:,.2f}", f"{s.get('2', 0) / 1e6:,.2f}",
-            f"{s.get('3', 0) / 1e6:,.2f}", f"{sec.get('I', 0) / 1e6:,.2f}", f"{sec.get('II', 0) / 1e6:,.2f}",
+            str(y["year"]),
+            f"{y['total_tco2e'] / 1e6:,.2f}",
+            f"{y['tco2e_per_capita']:.2f}",
+            f"{y['tco2e_per_10k_yuan']:.3f}",
+            f"{s.get('1', 0) / 1e6:,.2f}",
+            f"{s.get('2', 0) / 1e6:,.2f}",
+            f"{s.get('3', 0) / 1e6:,.2f}",
+            f"{sec.get('I', 0) / 1e6:,.2f}",
+            f"{sec.get('II', 0) / 1e6:,.2f}",
         )
     out.print(table)
-    out.print("Scopes and sectors in MtCO2e; per GDP at current prices. Data: zerocity Demo City "
-              "(synthetic, calibrated; see docs/demo-city.md).")
+    out.print(
+        "Scopes and sectors in MtCO2e; per GDP at current prices. Data: zerocity Demo City "
+        "(synthetic, calibrated; see docs/demo-city.md)."
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -1,0 +1,182 @@
+"""CLI contract tests: `zerocity inventory compute --json`, exit codes, convert, explain, diff.
+
+Expected numbers are worked by hand from IPCC 2006 Vol. 2 (Table 1.4: natural gas CO2 56,100
+kg/TJ; Table 2.5: residential natural gas CH4 5 kg/TJ, N2O 0.1 kg/TJ), AR5 GWPs (CH4 28, N2O 265,
+IPCC AR5 WG1 Table 8.A.1) and GB/T 2589-2020 Appendix A (raw coal 0.7143 kgce/kg).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from zerocity.cli import app
+
+REL = 1e-9  # pure arithmetic on exact decimal inputs
+runner = CliRunner()
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def records_csv(tmp_path: Path) -> Path:
+    return _write(
+        tmp_path / "records.csv",
+        "record_id,year,gpc_ref,activity,amount,unit,ef_co2,ef_unit,notation\n"
+        "gas,2022,I.1.1,natural_gas,2,TJ,,,\n"
+        "power,2022,I.1.2,electricity_grid,100,MWh,0.5,t/MWh,\n"
+        "landfill,2022,III.1.1,,,,,,NE\n",
+    )
+
+
+def test_compute_json_contract(records_csv: Path) -> None:
+    res = runner.invoke(app, ["inventory", "compute", str(records_csv), "--json", "--gwp", "AR5", "--region", "GLOBAL"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    for key in ("gwp", "total_tco2e", "by_gas", "by_scope", "by_sector", "basic_tco2e", "basic_plus_tco2e", "records"):
+        assert key in doc
+    gas_t = 2 * (56.1 + 0.005 * 28 + 0.0001 * 265)  # 2 TJ, tCO2e
+    assert doc["gwp"] == "AR5"
+    assert doc["total_tco2e"] == pytest.approx(gas_t + 50.0, rel=REL)
+    assert doc["by_gas"]["CO2"] == pytest.approx(2 * 56.1 + 50.0, rel=REL)
+    assert doc["by_gas"]["CH4"] == pytest.approx(0.010, rel=REL)
+    assert doc["by_scope"]["2"] == pytest.approx(50.0, rel=REL)
+    rows = {r["record_id"]: r for r in doc["records"]}
+    assert rows["gas"]["row"] == 1
+    assert rows["gas"]["tco2e"] == pytest.approx(gas_t, rel=REL)
+    assert rows["gas"]["gases"]["N2O"] == pytest.approx(0.0002, rel=REL)
+    assert "IPCC2006-V2-T2.5-natural_gas-CH4" in rows["gas"]["factor_ids"]
+    assert rows["power"]["factor_ids"] == ["row"]
+    assert rows["landfill"]["notation"] == "NE"
+    assert doc["by_gpc_ref"]["III.1.1"]["notation"] == ["NE"]
+
+
+def test_invalid_input_exits_nonzero_with_report(tmp_path: Path) -> None:
+    bad = _write(
+        tmp_path / "bad.csv",
+        "year,gpc_ref,activity,amount,unit\n2022,I.1.1,natural_gas,-5,m3\n2022,I.9.9,unobtainium,1,parsecs\n",
+    )
+    res = runner.invoke(app, ["inventory", "compute", str(bad), "--json"])
+    assert res.exit_code == 2
+    assert res.stdout == ""
+    report = res.stderr
+    assert "row 1, column 'amount'" in report
+    assert "row 2, column 'gpc_ref'" in report
+    assert "row 2, column 'activity'" in report
+    assert "row 2, column 'unit'" in report
+
+
+def test_dry_run_validates_only(records_csv: Path) -> None:
+    res = runner.invoke(app, ["inventory", "validate", str(records_csv), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout) == {"valid": True, "rows": 3, "file": str(records_csv)}
+
+
+def test_column_mapping(tmp_path: Path) -> None:
+    f = _write(tmp_path / "m.csv", "年份,编号,燃料,用量,单位\n2022,I.1.1,natural_gas,1,TJ\n")
+    res = runner.invoke(
+        app,
+        [
+            "inventory",
+            "compute",
+            str(f),
+            "--json",
+            "--region",
+            "GLOBAL",
+            "--map",
+            "年份=year",
+            "--map",
+            "编号=gpc_ref",
+            "--map",
+            "燃料=activity",
+            "--map",
+            "用量=amount",
+            "--map",
+            "单位=unit",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["total_tco2e"] == pytest.approx(56.1 + 0.14 + 0.0265, rel=REL)
+
+
+def test_convert_raw_coal_to_tce() -> None:
+    res = runner.invoke(app, ["convert", "1", "t", "tce", "--activity", "raw_coal", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["result"] == pytest.approx(0.7143, rel=REL)
+    assert doc["factor"]["parameter"] == "coal_coefficient"
+
+
+def test_convert_units_and_errors() -> None:
+    res = runner.invoke(app, ["convert", "1", "tce", "GJ", "--json"])
+    assert json.loads(res.stdout)["result"] == pytest.approx(29.3076, rel=REL)
+    res = runner.invoke(app, ["convert", "1", "t", "GJ"])
+    assert res.exit_code == 2
+    assert "--activity" in res.stderr
+    res = runner.invoke(app, ["convert", "1", "bogons", "GJ"])
+    assert res.exit_code == 2
+    assert "'bogons'" in res.stderr
+
+
+def test_factors_explain_names_the_winner() -> None:
+    res = runner.invoke(
+        app,
+        [
+            "factors",
+            "explain",
+            "--activity",
+            "natural_gas",
+            "--gas",
+            "CH4",
+            "--gpc-ref",
+            "I.1.1",
+            "--region",
+            "GLOBAL",
+            "--year",
+            "2022",
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["winner"] == "IPCC2006-V2-T2.5-natural_gas-CH4"
+    losers = [c for c in doc["candidates"] if not c["eligible"]]
+    assert any("I.4" in c["reason"] for c in losers)
+
+
+def test_factors_list_and_show() -> None:
+    res = runner.invoke(app, ["factors", "list", "--activity", "natural_gas", "--gas", "CO2", "--json"])
+    ids = {r["factor_id"] for r in json.loads(res.stdout)}
+    assert "IPCC2006-V2-T1.4-natural_gas-CO2" in ids
+    res = runner.invoke(app, ["factors", "show", "IPCC2006-V2-T1.4-natural_gas-CO2", "--json"])
+    assert json.loads(res.stdout)["value"] == 56100
+    res = runner.invoke(app, ["factors", "show", "NOPE"])
+    assert res.exit_code != 0
+    assert "NOPE" in res.stderr
+
+
+def test_diff_attributes_gwp_and_activity(tmp_path: Path, records_csv: Path) -> None:
+    def compute(path: Path, gwp: str) -> Path:
+        res = runner.invoke(app, ["inventory", "compute", str(path), "--json", "--gwp", gwp, "--region", "GLOBAL"])
+        assert res.exit_code == 0, res.output
+        out = tmp_path / f"{path.stem}-{gwp}.json"
+        out.write_text(res.stdout, encoding="utf-8")
+        return out
+
+    old = compute(records_csv, "AR5")
+    new_gwp = compute(records_csv, "AR4")
+    res = runner.invoke(app, ["inventory", "diff", str(old), str(new_gwp), "--json"])
+    d = json.loads(res.stdout)
+    # AR4 - AR5 for 2 TJ of residential gas: CH4 0.010 t x (25 - 28), N2O 0.0002 t x (298 - 265).
+    assert d["by_cause"]["gwp"] == pytest.approx(0.010 * -3 + 0.0002 * 33, rel=1e-6)
+    assert {r["record_id"]: r["cause"] for r in d["records"]} == {"gas": "gwp"}
+    changed = _write(tmp_path / "changed.csv", records_csv.read_text().replace("natural_gas,2,TJ", "natural_gas,3,TJ"))
+    res = runner.invoke(app, ["inventory", "diff", str(old), str(compute(changed, "AR5")), "--json"])
+    d = json.loads(res.stdout)
+    assert d["by_cause"]["activity"] == pytest.approx(56.1 + 0.14 + 0.0265, rel=1e-9)
