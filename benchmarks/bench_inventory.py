@@ -80,13 +80,24 @@ def loop_baseline(records: pd.DataFrame, library) -> float:
     for k in keys.itertuples(index=False):
         per_gas = {}
         for gas in COMBUSTION_GASES:
-            c = emission_coefficient(library, activity=k.activity, unit=k.unit, gas=gas, gpc_ref=k.gpc_ref,
-                                     region=k.region, year=int(k.year))
+            c = emission_coefficient(
+                library, activity=k.activity, unit=k.unit, gas=gas, gpc_ref=k.gpc_ref, region=k.region, year=int(k.year)
+            )
             if c is not None:
                 per_gas[gas] = c.tonnes_per_unit
         coef[tuple(k)] = per_gas
-    rows = list(zip(records["activity"], records["unit"], records["gpc_ref"], records["region"], records["year"],
-                    records["amount"], records["ef_co2"], strict=True))
+    rows = list(
+        zip(
+            records["activity"],
+            records["unit"],
+            records["gpc_ref"],
+            records["region"],
+            records["year"],
+            records["amount"],
+            records["ef_co2"],
+            strict=True,
+        )
+    )
     t0 = time.perf_counter()
     out = []
     for act, unit, ref, reg, year, amount, ef in rows:

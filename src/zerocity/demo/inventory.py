@@ -11,7 +11,9 @@ from zerocity.inventory.gpc import Level
 __all__ = ["demo_inventory"]
 
 
-def demo_inventory(city: Any, *, gwp: GwpSet | str = GwpSet.AR5, level: Level | str = Level.BASIC) -> list[dict[str, Any]]:
+def demo_inventory(
+    city: Any, *, gwp: GwpSet | str = GwpSet.AR5, level: Level | str = Level.BASIC
+) -> list[dict[str, Any]]:
     """Compute the inventory of every year of a Demo City.
 
     Parameters

@@ -91,10 +91,14 @@ def convert_quantity(
             f"cannot convert {source!r} ({src.dimension}) to {target!r} ({dst.dimension}) without a fuel: "
             "pass --activity to use its calorific value"
         )
-    params = [Parameter.COAL_COEFFICIENT, Parameter.NCV] if _is_coal_equivalent(target) else [
-        Parameter.NCV,
-        Parameter.COAL_COEFFICIENT,
-    ]
+    params = (
+        [Parameter.COAL_COEFFICIENT, Parameter.NCV]
+        if _is_coal_equivalent(target)
+        else [
+            Parameter.NCV,
+            Parameter.COAL_COEFFICIENT,
+        ]
+    )
     physical = src if src.dimension in {"mass", "volume"} else dst
     dims = {f"energy/{physical.dimension}"}
     for param in params:

@@ -392,7 +392,11 @@ def default_library() -> FactorLibrary:
         )
         frame = _read_package_csv(f"data/{ds}/factors.csv")
         recs = records_from_frame(
-            frame, dataset=ds, version=str(meta["version"]), user=False, source=f"zerocity/factors/data/{ds}/factors.csv"
+            frame,
+            dataset=ds,
+            version=str(meta["version"]),
+            user=False,
+            source=f"zerocity/factors/data/{ds}/factors.csv",
         )
         records.extend(recs)
         sets.append(FactorSetInfo(ds, str(meta["name"]), str(meta["version"]), False, len(recs), ds))

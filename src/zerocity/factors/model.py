@@ -142,9 +142,7 @@ class FactorRecord:
 
     def covers_year(self, year: int) -> bool:
         """Whether ``year`` lies in the validity window."""
-        return (self.valid_from is None or year >= self.valid_from) and (
-            self.valid_to is None or year <= self.valid_to
-        )
+        return (self.valid_from is None or year >= self.valid_from) and (self.valid_to is None or year <= self.valid_to)
 
     def year_distance(self, year: int) -> int:
         """Years between ``year`` and the validity window (0 inside it)."""
@@ -290,8 +288,11 @@ def validate_factor_frame(frame: pd.DataFrame, *, source: str) -> pd.DataFrame:
         for param, dims in _PARAMETER_DIMENSIONS.items():
             bad = mask & (df["parameter"] == param.value)
             if bad.any() and parsed.dimension not in dims:
-                flag(bad, "unit", f"a {param.value} needs a unit of dimension {' or '.join(sorted(dims))}, "
-                     f"not {parsed.dimension}")
+                flag(
+                    bad,
+                    "unit",
+                    f"a {param.value} needs a unit of dimension {' or '.join(sorted(dims))}, not {parsed.dimension}",
+                )
         bad = mask & is_ef
         if bad.any() and not parsed.dimension.startswith("mass/") and parsed.dimension != "dimensionless":
             flag(bad, "unit", "an emission factor needs a unit of gas mass per activity unit, e.g. kg/TJ, t/MWh, kg/m3")

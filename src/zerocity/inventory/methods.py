@@ -25,7 +25,7 @@ import pint
 from zerocity.errors import FactorNotFoundError, UnitError
 from zerocity.factors.library import FactorLibrary, Resolution
 from zerocity.factors.model import FactorRecord, Parameter
-from zerocity.units import ParsedUnit, Q_, parse_unit, ureg
+from zerocity.units import Q_, ParsedUnit, parse_unit, ureg
 
 __all__ = [
     "CO2_PER_C",
@@ -195,8 +195,9 @@ def emission_coefficient(
             return Coefficient(value, ids, unc, _resolution_warnings(ncv))
     ef = library.resolve(Parameter.EF, activity, gas=gas, gpc_ref=gpc_ref, region=region, year=year)
     if gas == "CO2":
-        cc = library.resolve(Parameter.CARBON_CONTENT, activity, gpc_ref=gpc_ref, region=region, year=year,
-                             dimensions={"mass/energy"})
+        cc = library.resolve(
+            Parameter.CARBON_CONTENT, activity, gpc_ref=gpc_ref, region=region, year=year, dimensions={"mass/energy"}
+        )
         if cc.winner is not None and (ef.winner is None or _ranks_before(cc, ef)):
             return _carbon_content_coefficient(library, cc, parsed, activity, gpc_ref, region, year)
     if ef.winner is None:
@@ -205,8 +206,9 @@ def emission_coefficient(
         _quantity(ef.winner), parsed, library=library, activity=activity, region=region, year=year
     )
     unc = _combine(ef.winner.relative_uncertainty, *(r.winner.relative_uncertainty for r in ncv if r.winner))
-    return Coefficient(value, (ef.winner.factor_id, *_resolution_ids(ncv)), unc,
-                       (*ef.warnings, *_resolution_warnings(ncv)))
+    return Coefficient(
+        value, (ef.winner.factor_id, *_resolution_ids(ncv)), unc, (*ef.warnings, *_resolution_warnings(ncv))
+    )
 
 
 def _ranks_before(a: Resolution, b: Resolution) -> bool:
@@ -225,7 +227,7 @@ def _carbon_content_coefficient(
     region: str,
     year: int,
 ) -> Coefficient:
-    assert cc.winner is not None  # noqa: S101 - guaranteed by the caller
+    assert cc.winner is not None
     ox = library.resolve(Parameter.OXIDATION, activity, gpc_ref=gpc_ref, region=region, year=year)
     oxidation = float(_quantity(ox.winner).to("dimensionless").magnitude) if ox.winner else 1.0
     factor = _quantity(cc.winner) * oxidation * CO2_PER_C
@@ -291,8 +293,9 @@ def carbon_coefficient(
     cc = library.resolve(Parameter.CARBON_CONTENT, activity, gpc_ref=gpc_ref, region=region, year=year)
     if cc.winner is None:
         raise FactorNotFoundError(library.not_found_message(cc) + "; give carbon_content and carbon_unit in the row")
-    value, ncv = to_activity_denominator(_quantity(cc.winner), parsed, library=library, activity=activity,
-                                          region=region, year=year)
+    value, ncv = to_activity_denominator(
+        _quantity(cc.winner), parsed, library=library, activity=activity, region=region, year=year
+    )
     used = [cc, *ncv]
     unc = _combine(*(r.winner.relative_uncertainty for r in used if r.winner))
     return Coefficient(value, _resolution_ids(used), unc, _resolution_warnings(used))

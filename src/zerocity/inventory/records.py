@@ -93,8 +93,25 @@ NUMBER_COLUMNS = [
     "carbon_content",
 ]
 INPUT_COLUMNS = TEXT_COLUMNS + NUMBER_COLUMNS
-CATEGORICAL_COLUMNS = ["activity", "unit", "gpc_ref", "region", "ef_unit", "factor_id", "method", "notation",
-                       "carbon_unit", "flow", "gas", "scope", "sector", "subsector", "level", "entity", "district"]
+CATEGORICAL_COLUMNS = [
+    "activity",
+    "unit",
+    "gpc_ref",
+    "region",
+    "ef_unit",
+    "factor_id",
+    "method",
+    "notation",
+    "carbon_unit",
+    "flow",
+    "gas",
+    "scope",
+    "sector",
+    "subsector",
+    "level",
+    "entity",
+    "district",
+]
 REQUIRED = ["year", "gpc_ref"]
 EXPLICIT_EF = {"CO2": "ef_co2", "CH4": "ef_ch4", "N2O": "ef_n2o"}
 
@@ -149,8 +166,7 @@ def read_records(path: Path, *, mapping: dict[str, str] | None = None, sheet: st
         unknown = sorted(set(mapping) - set(frame.columns))
         if unknown:
             raise RecordFileError(
-                f"{path}: mapped column(s) {', '.join(unknown)} not in the file (columns: "
-                f"{', '.join(frame.columns)})"
+                f"{path}: mapped column(s) {', '.join(unknown)} not in the file (columns: {', '.join(frame.columns)})"
             )
         frame = frame.rename(columns=mapping)
     return frame
@@ -214,7 +230,7 @@ def prepare_records(
         m = np.asarray(mask, dtype=bool)
         if not m.any():
             return
-        vals = (values if values is not None else raw[column] if column in raw.columns else df[column])
+        vals = values if values is not None else raw[column] if column in raw.columns else df[column]
         shown = np.asarray(vals.astype(str))[m]
         issues.extend(RecordIssue(int(r), column, message, v) for r, v in zip(rows[m], shown, strict=True))
 
@@ -239,12 +255,20 @@ def prepare_records(
     # year
     year = df["year"]
     flag(year.isna() & (_text(raw["year"]) == ""), "year", "required value is empty")
-    flag(year.notna() & ((year % 1 != 0) | (year < 1900) | (year > 2100)), "year", "expected a year between 1900 and 2100")
+    flag(
+        year.notna() & ((year % 1 != 0) | (year < 1900) | (year > 2100)),
+        "year",
+        "expected a year between 1900 and 2100",
+    )
 
     # gpc_ref
     gpc = gpc_table()
     flag(df["gpc_ref"] == "", "gpc_ref", "required value is empty")
-    flag((df["gpc_ref"] != "") & ~df["gpc_ref"].isin(gpc.index), "gpc_ref", "unknown GPC reference number (e.g. I.1.1, II.1.1, III.1.1)")
+    flag(
+        (df["gpc_ref"] != "") & ~df["gpc_ref"].isin(gpc.index),
+        "gpc_ref",
+        "unknown GPC reference number (e.g. I.1.1, II.1.1, III.1.1)",
+    )
     known_ref = df["gpc_ref"].where(df["gpc_ref"].isin(gpc.index), None)
     for col in ("scope", "sector", "subsector", "level"):
         df[col] = known_ref.map(gpc[col]).to_numpy()
@@ -256,7 +280,11 @@ def prepare_records(
 
     quality = df["quality"].str.lower()
     df["quality"] = quality
-    flag((quality != "") & ~quality.isin([q.value for q in Quality]), "quality", "expected measured, calculated or estimated")
+    flag(
+        (quality != "") & ~quality.isin([q.value for q in Quality]),
+        "quality",
+        "expected measured, calculated or estimated",
+    )
 
     df["region"] = df["region"].where(df["region"] != "", default_region)
     df["region"] = df["region"].where(df["region"].str.upper() != "GLOBAL", "GLOBAL")
@@ -264,7 +292,11 @@ def prepare_records(
     # data rows versus notation rows
     data = ~has_notation
     flag(data & (df["activity"] == "") & (df["method"] != Method.MEASURED.value), "activity", "required value is empty")
-    flag((df["activity"] != "") & ~df["activity"].isin(library.activities), "activity", "unknown activity id (see `zerocity factors activities`)")
+    flag(
+        (df["activity"] != "") & ~df["activity"].isin(library.activities),
+        "activity",
+        "unknown activity id (see `zerocity factors activities`)",
+    )
     amount_text = _text(raw["amount"]) if "amount" in raw.columns else pd.Series("", index=df.index)
     flag(data & df["amount"].isna() & (amount_text == "").to_numpy(), "amount", "required value is empty")
     flag(df["amount"] < 0, "amount", "expected a non-negative amount")
@@ -284,8 +316,11 @@ def prepare_records(
             continue
         df.loc[mask, "unit_dimension"] = dim
         if dim not in {"mass", "volume", "energy"}:
-            flag(mask & (df["method"] != Method.MEASURED.value).to_numpy(), "unit",
-                 f"expected a unit of mass, volume or energy, not {dim}")
+            flag(
+                mask & (df["method"] != Method.MEASURED.value).to_numpy(),
+                "unit",
+                f"expected a unit of mass, volume or energy, not {dim}",
+            )
     for text in df["ef_unit"].unique():
         if text == "":
             continue
@@ -313,12 +348,20 @@ def prepare_records(
     measured = df["method"] == Method.MEASURED.value
     gas = df["gas"].where(df["gas"] != "", "CO2")
     df["gas"] = gas.where(measured, df["gas"])
-    flag(measured & data & (df["unit_dimension"] != "mass") & (df["unit"] != ""), "unit", "a measured emission is a mass of gas (t, kg)")
+    flag(
+        measured & data & (df["unit_dimension"] != "mass") & (df["unit"] != ""),
+        "unit",
+        "a measured emission is a mass of gas (t, kg)",
+    )
     mb = df["method"] == Method.MASS_BALANCE.value
     flow = df["flow"].str.lower().replace("", "input")
     df["flow"] = flow
     flag(mb & ~flow.isin(["input", "output"]), "flow", "expected input or output")
-    flag(mb & df["carbon_content"].notna() & (df["carbon_unit"] == ""), "carbon_unit", "carbon_content needs carbon_unit (t/t, percent, tC/TJ)")
+    flag(
+        mb & df["carbon_content"].notna() & (df["carbon_unit"] == ""),
+        "carbon_unit",
+        "carbon_content needs carbon_unit (t/t, percent, tC/TJ)",
+    )
     flag(df["carbon_content"] < 0, "carbon_content", "expected a non-negative carbon content")
 
     if "record_id" in raw.columns:

@@ -23,7 +23,9 @@ import pandas as pd
 __all__ = ["approach1", "monte_carlo"]
 
 
-def _inputs(emissions: pd.DataFrame, records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _inputs(
+    emissions: pd.DataFrame, records: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Row values, record index, factor-group index, and the uncertainties of records and groups."""
     x = emissions["tco2e"].to_numpy(dtype=float)
     rec = emissions["pos"].to_numpy()
@@ -71,7 +73,12 @@ def approach1(emissions: pd.DataFrame, records: pd.DataFrame) -> dict[str, Any]:
 
 
 def monte_carlo(
-    emissions: pd.DataFrame, records: pd.DataFrame, *, runs: int = 1000, seed: int = 12345, chunk_cells: int = 20_000_000
+    emissions: pd.DataFrame,
+    records: pd.DataFrame,
+    *,
+    runs: int = 1000,
+    seed: int = 12345,
+    chunk_cells: int = 20_000_000,
 ) -> dict[str, Any]:
     """IPCC Approach 2: Monte Carlo simulation of the total, vectorised over runs.
 
