@@ -423,18 +423,17 @@ def inventory_compute(
     lang: Annotated[str, typer.Option(help="Language of XLSX/HTML: en or zh.")] = "en",
 ) -> None:
     """Compute a GPC inventory from a records file."""
-    from zerocity.inventory import compute_inventory, prepare_records, read_records
+    from zerocity.inventory import compute_inventory, read_records
 
     cols = _parse_map(map_, mapping)
     lib = _run(lambda: _library(factors, factor_set))
     raw = _run(lambda: read_records(file, mapping=cols))
     reg = region or _default_region()
     if dry_run:
-        prepared = _run(lambda: prepare_records(raw, library=lib, default_region=reg, source=str(file)))
-        # Factor resolution errors are part of validation: run the kernel, keep nothing.
-        from zerocity.inventory.compute import compute_emissions
+        from zerocity.inventory.engine import validate_records
 
-        _run(lambda: compute_emissions(prepared, lib, source=str(file)))
+        # Factor resolution errors are part of validation: run the kernel, keep nothing.
+        prepared, _ = _run(lambda: validate_records(raw, library=lib, region=reg, source=str(file)))
         msg = {"valid": True, "rows": len(prepared), "file": str(file)}
         if as_json:
             _print_json(msg)

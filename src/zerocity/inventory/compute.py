@@ -23,6 +23,7 @@ from zerocity.factors.library import FactorLibrary
 from zerocity.inventory.methods import (
     CO2_PER_C,
     Coefficient,
+    MissingNcvError,
     carbon_coefficient,
     emission_coefficient,
     explicit_coefficient,
@@ -103,7 +104,7 @@ def _per_key(
     fn: Callable[[dict[str, object]], Coefficient | None],
     gas: str,
     *,
-    on_error: Callable[[int, str, str], None],
+    on_error: Callable[[int, str, str, str], None],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Coefficient | None]]:
     """Evaluate ``fn`` per key: coefficient, factor ids and uncertainty arrays (NaN = no factor)."""
     n = len(keys)
@@ -115,8 +116,8 @@ def _per_key(
         try:
             c = fn(key)
         except (FactorNotFoundError, UnitError) as exc:
-            column = "unit" if isinstance(exc, UnitError) else "activity"
-            on_error(i, column, f"{gas}: {exc}")
+            column = "unit" if isinstance(exc, (UnitError, MissingNcvError)) else "activity"
+            on_error(i, column, f"{gas}: {exc}", gas)
             c = None
         out.append(c)
         if c is not None:
@@ -181,10 +182,10 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
         sub = records.loc[fmask]
         pos = np.flatnonzero(fmask)
         codes, keys = _key_codes(sub, _FACTOR_KEY)
-        key_errors: dict[int, list[tuple[str, str]]] = {}
+        key_errors: dict[int, list[tuple[str, str, str]]] = {}
 
-        def on_error(i: int, column: str, message: str, _e: dict[int, list[tuple[str, str]]] = key_errors) -> None:
-            _e.setdefault(i, []).append((column, message))
+        def on_error(i: int, column: str, message: str, gas: str) -> None:
+            key_errors.setdefault(i, []).append((column, message, gas))
 
         found_any = np.zeros(len(keys), dtype=bool)
         gas_results = {}
@@ -212,7 +213,7 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
             ecodes[exp_rows] = sub_codes
             exp_row_numbers = exp_sub["row"].to_numpy()
 
-            def on_explicit_error(i: int, column: str, message: str) -> None:
+            def on_explicit_error(i: int, column: str, message: str, _gas: str) -> None:
                 issues.extend(RecordIssue(int(r), "ef_unit", message) for r in exp_row_numbers[sub_codes == i])
 
             ecoef, eids, _eunc, eclist = _per_key(
@@ -245,11 +246,14 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
                 region=str(k["region"]),
                 year=int(k["year"]),
             )
-            key_errors[i] = [("activity", library.not_found_message(res))]
+            key_errors[i] = [("activity", library.not_found_message(res), "")]
+        row_numbers = sub["row"].to_numpy()
         for i, errs in key_errors.items():
-            rows_i = sub["row"].to_numpy()[codes == i]
-            for column, message in errs:
-                issues.extend(RecordIssue(int(r), column, message) for r in rows_i)
+            in_key = codes == i
+            for column, message, gas in errs:
+                # A row that gives its own factor for this gas does not need the library's.
+                affected = in_key & ~sub[EXPLICIT_EF[gas]].notna().to_numpy() if gas in EXPLICIT_EF else in_key
+                issues.extend(RecordIssue(int(r), column, message) for r in row_numbers[affected])
         if not issues:
             famount = amount[pos] if len(pos) != len(amount) else amount
             fbio = is_biogenic[pos] if len(pos) != len(amount) else is_biogenic
@@ -307,7 +311,7 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
         pos = np.flatnonzero(mmask)
         codes, keys = _key_codes(sub, ["activity", "unit", "carbon_unit", "gpc_ref", "region", "year"])
 
-        def mb_error(i: int, column: str, message: str) -> None:
+        def mb_error(i: int, column: str, message: str, _gas: str) -> None:
             issues.extend(RecordIssue(int(r), column, message) for r in sub["row"].to_numpy()[codes == i])
 
         coef, ids, unc, clist = _per_key(
@@ -348,7 +352,10 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
     if smask.any():
         sub = records.loc[smask]
         pos = np.flatnonzero(smask)
-        to_t = sub["unit"].map(lambda u: parse_unit(u).to(parse_unit("t"))).to_numpy(dtype=float)
+        units = sub["unit"].astype(str).to_numpy()
+        to_t = np.ones(len(sub))
+        for u in np.unique(units):
+            to_t[units == u] = parse_unit(str(u)).to(parse_unit("t"))
         gases = sub["gas"].to_numpy()
         for g in np.unique(gases):
             try:

@@ -7,15 +7,16 @@ from enum import StrEnum
 
 import pandas as pd
 
+from zerocity.errors import InvalidRecordsError, RecordIssue
 from zerocity.factors.gwp import GwpSet
 from zerocity.factors.library import FactorLibrary, default_library
-from zerocity.inventory.compute import co2e, compute_emissions
+from zerocity.inventory.compute import Emissions, co2e, compute_emissions
 from zerocity.inventory.gpc import Level
 from zerocity.inventory.records import prepare_records
 from zerocity.inventory.result import InventoryResult, attach_record_columns
 from zerocity.inventory.uncertainty import approach1, monte_carlo
 
-__all__ = ["UncertaintyMethod", "compute_inventory"]
+__all__ = ["UncertaintyMethod", "compute_inventory", "validate_records"]
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,39 @@ class UncertaintyMethod(StrEnum):
 
     APPROACH1 = "approach1"
     MONTECARLO = "montecarlo"
+
+
+def validate_records(
+    records: pd.DataFrame, *, library: FactorLibrary, region: str, source: str
+) -> tuple[pd.DataFrame, Emissions]:
+    """Validate records, factor resolution included; return the prepared records and emissions.
+
+    Cell errors and factor errors are reported together: when some rows fail validation, the
+    other rows still go through factor resolution so that its problems join the same report.
+
+    Raises
+    ------
+    InvalidRecordsError
+        With every problem of every row.
+    """
+    try:
+        prepared = prepare_records(records, library=library, default_region=region, source=source)
+    except InvalidRecordsError as exc:
+        bad = {i.row for i in exc.issues}
+        keep = [r for r in range(1, len(records) + 1) if r not in bad]
+        if keep and 0 not in bad:
+            subset = records.iloc[[r - 1 for r in keep]].reset_index(drop=True)
+            try:
+                compute_emissions(
+                    prepare_records(subset, library=library, default_region=region, source=source),
+                    library,
+                    source=source,
+                )
+            except InvalidRecordsError as more:
+                exc.issues.extend(RecordIssue(keep[i.row - 1], i.column, i.message, i.value) for i in more.issues)
+                exc.issues.sort(key=lambda i: (i.row, i.column))
+        raise InvalidRecordsError(source, exc.issues) from None
+    return prepared, compute_emissions(prepared, library, source=source)
 
 
 def compute_inventory(
@@ -68,8 +102,7 @@ def compute_inventory(
     lib = library or default_library()
     gwp_set = GwpSet(str(gwp).upper())
     lvl = Level(str(level).upper())
-    prepared = prepare_records(records, library=lib, default_region=region, source=source)
-    em = compute_emissions(prepared, lib, source=source)
+    prepared, em = validate_records(records, library=lib, region=region, source=source)
     table = attach_record_columns(em.table, prepared)
     fossil = ~table["activity"].isin([a for a, act in lib.activities.items() if act.biogenic]).to_numpy()
     table["tco2e"] = co2e(table, fossil, gwp_set)

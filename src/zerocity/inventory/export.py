@@ -144,9 +144,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "note_level": "Totals by scope, sector and year count the sources of the {level} level.",
         "note_biogenic": "Biogenic CO2 is a memo item and is not included in any total.",
         "note_not_reported": "Greyed rows: no data and no notation key (not reported).",
-        "note_notation": (
-            "Notation keys: NO not occurring, NE not estimated, IE included elsewhere, C confidential."
-        ),
+        "note_notation": ("Notation keys: NO not occurring, NE not estimated, IE included elsewhere, C confidential."),
         "note_offline": "This summary is self-contained and works offline.",
     },
     "zh": {
@@ -319,6 +317,11 @@ def _jsonable(obj: Any) -> Any:
     return str(obj)
 
 
+def _json_default(obj: Any) -> Any:
+    """JSON value of what :mod:`json` cannot encode itself (numpy scalars, sets, pandas NA)."""
+    return _jsonable(obj)
+
+
 def _filter_year(result: InventoryResult, year: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Records and emission rows of one year (all of them when ``year`` is None)."""
     rec, em = result.records, result.emissions
@@ -374,8 +377,11 @@ def write_json(result: InventoryResult, path: str | os.PathLike[str], *, include
     [t CO2]. NaN and infinite numbers are written as ``null``, never as ``NaN``.
     """
     out = Path(path)
-    data = _jsonable(result.to_dict(include_records=include_records))
-    text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
+    data = result.to_dict(include_records=include_records)
+    try:
+        text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False, default=_json_default)
+    except ValueError:  # NaN or infinity somewhere: write them as null
+        text = json.dumps(_jsonable(data), ensure_ascii=False, indent=2, allow_nan=False)
     out.write_text(text + "\n", encoding="utf-8")
     log.info("wrote JSON inventory to %s", out)
     return out
@@ -389,22 +395,33 @@ def _gas_order(gases: Iterable[str]) -> list[str]:
 
 
 def _record_factor_ids(result: InventoryResult) -> np.ndarray:
-    """Per record position: the ``;``-joined sorted ids of every factor its emissions used."""
+    """Per record position: the ``;``-joined sorted ids of every factor its emissions used.
+
+    Vectorised: a record's emission rows are laid out as one row of a (records x rows-per-record)
+    code matrix; only the distinct combinations (a few per key) are joined in Python.
+    """
     n = len(result.records)
     out = np.full(n, "", dtype=object)
     e = result.emissions
-    if e.empty:
+    if e.empty or n == 0:
         return out
-    ids = pd.DataFrame(
-        {
-            "pos": e["pos"].to_numpy(),
-            "fid": e["factor_ids"].astype(object).where(e["factor_ids"].notna(), "").astype(str).str.split(";"),
-        }
-    ).explode("fid")
-    ids = ids[ids["fid"].notna() & (ids["fid"] != "")].drop_duplicates().sort_values(["pos", "fid"])
-    joined = ids.groupby("pos", sort=False)["fid"].agg(";".join)
-    out[joined.index.to_numpy(dtype=np.int64)] = joined.to_numpy(dtype=object)
-    return out
+    text = e["factor_ids"].astype(object).where(e["factor_ids"].notna(), "").astype(str)
+    codes, uniques = pd.factorize(text)
+    pos = e["pos"].to_numpy(dtype=np.int64)
+    order = np.lexsort((codes, pos))
+    pos_s, codes_s = pos[order], codes[order]
+    idx = np.arange(len(pos_s))
+    starts = np.r_[True, pos_s[1:] != pos_s[:-1]]
+    slot = idx - np.maximum.accumulate(np.where(starts, idx, 0))
+    wide = np.full((n, int(slot.max()) + 1), -1, dtype=np.int64)
+    wide[pos_s, slot] = codes_s
+    combos, inverse = np.unique(wide, axis=0, return_inverse=True)
+    names = [str(u) for u in uniques]
+    joined = np.array(
+        [";".join(sorted({f for c in combo if c >= 0 for f in names[c].split(";") if f})) for combo in combos],
+        dtype=object,
+    )
+    return joined[np.asarray(inverse).ravel()]
 
 
 def records_frame(result: InventoryResult) -> pd.DataFrame:
@@ -434,6 +451,8 @@ def records_frame(result: InventoryResult) -> pd.DataFrame:
     out["year"] = out["year"].astype("int64")
     out["scope"] = out["scope"].astype("int64")
     out["amount"] = out["amount"].astype(float)
+    # A notation row has no calculation method (prepare_records fills the default one).
+    out["method"] = out["method"].where(out["notation"] == "", "")
     out["tco2e"] = totals["tco2e"].to_numpy(dtype=float)
     gas_cols = [c for c in totals.columns if c not in {"tco2e", "biogenic_co2_t"}]
     for gas in _gas_order(gas_cols):
@@ -746,9 +765,7 @@ class _SheetWriter:
 
     def styled_row(self, values: Sequence[Any], *, bold: bool = False) -> None:
         """Append a row with number formats (for small sheets)."""
-        self.ws.append(
-            [self._cell(v, bold=bold, number_format=self.formats.get(i)) for i, v in enumerate(values)]
-        )
+        self.ws.append([self._cell(v, bold=bold, number_format=self.formats.get(i)) for i, v in enumerate(values)])
 
 
 def _widths(header: Sequence[str], columns: Sequence[Sequence[Any]], *, sample: int = 2000) -> list[float]:
@@ -801,7 +818,9 @@ class _FormulaSafe(str):
     __slots__ = ()
 
 
-def write_xlsx(result: InventoryResult, path: str | os.PathLike[str], *, lang: str = "en") -> Path:
+def write_xlsx(
+    result: InventoryResult, path: str | os.PathLike[str], *, lang: str = "en", include_records: bool = True
+) -> Path:
     """Write the inventory as an Excel workbook (openpyxl, write-only: fit for 100k+ records).
 
     Parameters
@@ -811,6 +830,8 @@ def write_xlsx(result: InventoryResult, path: str | os.PathLike[str], *, lang: s
         Target ``.xlsx`` file.
     lang : {"en", "zh"}
         Language of headings and names (sheet names stay as below for programs reading them).
+    include_records : bool
+        Write the ``Records`` sheet (the slowest part: about 20 us per cell with openpyxl).
 
     Returns
     -------
@@ -878,14 +899,17 @@ def write_xlsx(result: InventoryResult, path: str | os.PathLike[str], *, lang: s
         widths = [8.0, float(max([_display_width(first), *map(_display_width, labels)]) + 2), 18.0, 12.0]
         writer = _SheetWriter(wb, title, header, number_formats={2: _NUMBER_FORMAT, 3: _PCT_FORMAT}, widths=widths)
         for r in rows:
-            writer.styled_row([int(r["code"]) if r["code"].isdigit() else r["code"], r["label"], r["value"], r["share"]])
+            writer.styled_row(
+                [int(r["code"]) if r["code"].isdigit() else r["code"], r["label"], r["value"], r["share"]]
+            )
         total = sum(r["value"] for r in rows)
         writer.styled_row(["", msg["total"], total, 100.0 if total else None], bold=True)
         writer.ws.append([])
         writer.ws.append([level_note])
 
     # Records
-    _write_records_sheets(wb, records_frame(result))
+    if include_records:
+        _write_records_sheets(wb, records_frame(result))
 
     # Factors
     factors = result.factors_used()
@@ -987,12 +1011,24 @@ def write_html(
     out = Path(path)
     years = _year_rows(result)
     headline = [
-        {"label": msg["basic"], "value": result.total(Level.BASIC), "unit": msg["unit_tco2e"],
-         "main": result.level is Level.BASIC},
-        {"label": msg["basic_plus"], "value": result.total(Level.BASIC_PLUS), "unit": msg["unit_tco2e"],
-         "main": result.level is Level.BASIC_PLUS},
-        {"label": msg["territorial"], "value": result.total(Level.TERRITORIAL), "unit": msg["unit_tco2e"],
-         "main": result.level is Level.TERRITORIAL},
+        {
+            "label": msg["basic"],
+            "value": result.total(Level.BASIC),
+            "unit": msg["unit_tco2e"],
+            "main": result.level is Level.BASIC,
+        },
+        {
+            "label": msg["basic_plus"],
+            "value": result.total(Level.BASIC_PLUS),
+            "unit": msg["unit_tco2e"],
+            "main": result.level is Level.BASIC_PLUS,
+        },
+        {
+            "label": msg["territorial"],
+            "value": result.total(Level.TERRITORIAL),
+            "unit": msg["unit_tco2e"],
+            "main": result.level is Level.TERRITORIAL,
+        },
         {"label": msg["biogenic"], "value": result.biogenic_co2_t, "unit": msg["unit_tco2"], "main": False},
     ]
     context = {
@@ -1007,7 +1043,10 @@ def write_html(
         "years": [y["year"] for y in years],
         "datasets": result.library.dataset_versions(),
         "headline": headline,
-        "uncertainty": _uncertainty_rows(result, msg),
+        "uncertainty": [
+            (label, _fmt(v) if isinstance(v, float) else "" if v is None else str(v))
+            for label, v in _uncertainty_rows(result, msg)
+        ],
         "scopes": _scope_rows(result, msg),
         "sectors": _sector_rows(result, lang),
         "gpc_header": [msg[v] for v in _GPC_COLUMNS.values()],

@@ -42,6 +42,12 @@ CO2_PER_C = 44.0 / 12.0
 _TONNE = ureg.Unit("t")
 
 
+class MissingNcvError(FactorNotFoundError):
+    """The record's unit needs a calorific value the library does not have (a unit problem)."""
+
+    code = "missing_ncv"
+
+
 @dataclass(frozen=True)
 class Coefficient:
     """Tonnes of gas per unit of activity for one key.
@@ -128,7 +134,7 @@ def to_activity_denominator(
     factor_text = f"{factor.units:~P}"
     needs_ncv = act_dim in {"mass", "volume", "energy"}
     if needs_ncv:
-        raise FactorNotFoundError(
+        raise MissingNcvError(
             f"unit {unit.text!r} ({act_dim}) does not fit a factor in {factor_text} without a net "
             f"calorific value of {activity!r} per {'energy' if act_dim == 'energy' else act_dim} "
             f"for region {region!r}, year {year}; give the amount in the factor's unit or add an NCV "

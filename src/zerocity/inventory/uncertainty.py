@@ -29,7 +29,11 @@ def _inputs(
     """Row values, record index, factor-group index, and the uncertainties of records and groups."""
     x = emissions["tco2e"].to_numpy(dtype=float)
     rec = emissions["pos"].to_numpy()
-    group_key = emissions["gas"].astype(str) + "|" + emissions["factor_ids"].astype(str)
+    ids = emissions["factor_ids"].astype(str)
+    group_key = emissions["gas"].astype(str) + "|" + ids
+    # A factor given in a record ("row") is that record's own: not shared with other records.
+    own = ids.str.startswith("row").to_numpy()
+    group_key = group_key.where(~own, group_key + "|" + emissions["pos"].astype(str))
     grp, uniques = pd.factorize(group_key)
     ua = np.nan_to_num(records["activity_uncertainty_pct"].to_numpy(dtype=float) / 100.0)
     uf_rows = np.nan_to_num(emissions["rel_uncertainty"].to_numpy(dtype=float))

@@ -1,0 +1,175 @@
+"""ORM models of the zerocity database.
+
+The schema is owned by the Alembic migrations in :mod:`zerocity.store.migrations`; these
+models must describe exactly what the migrations create (a test compares the two). Bulk data
+(input rows, emission rows, factor rows) is written with Core ``INSERT`` executemany through
+the tables of these models, never one ORM object per row.
+
+Tables
+------
+``inventories``
+    One computed inventory: identity, headline numbers, run parameters, the result summary
+    (the JSON contract minus ``records``) and the SHA-256 of the input records.
+``inventory_inputs``
+    The input records, one JSON object per data row (``row`` is 1-based).
+``inventory_emissions``
+    The per-record results in long form: one row per record and gas, with the tonnes of the
+    gas and its share of the record's tCO2e. Two pseudo-gases keep records lossless:
+    :data:`GAS_CO2E` (a record whose result gives no gas breakdown) and :data:`GAS_BIOGENIC`
+    (biogenic CO2, reported outside the totals, so its ``tco2e`` is 0).
+``factor_sets``
+    One loaded user factor set (name and version unique together).
+``factor_set_rows``
+    The factor records of a set, one JSON object per row.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeEngine
+
+__all__ = [
+    "GAS_BIOGENIC",
+    "GAS_CO2E",
+    "JSON_TYPE",
+    "NAMING_CONVENTION",
+    "Base",
+    "FactorSet",
+    "FactorSetRow",
+    "Inventory",
+    "InventoryEmission",
+    "InventoryInput",
+]
+
+#: Constraint names follow this convention so migrations and models agree on every name.
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: JSON on every backend, JSONB on PostgreSQL; Python None is SQL NULL (not JSON null).
+JSON_TYPE: TypeEngine[Any] = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+
+#: Pseudo-gas of an emission row carrying a record's tCO2e when it has no gas breakdown.
+GAS_CO2E = "CO2e"
+#: Pseudo-gas of an emission row carrying a record's biogenic CO2 (tonnes; tco2e is 0).
+GAS_BIOGENIC = "CO2_biogenic"
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every zerocity table."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: DateTime(timezone=True),
+        float: Double(),
+        dict[str, Any]: JSON_TYPE,
+        list[Any]: JSON_TYPE,
+    }
+
+
+class Inventory(Base):
+    """One stored inventory run."""
+
+    __tablename__ = "inventories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    gwp: Mapped[str | None] = mapped_column(String(32))
+    region: Mapped[str | None] = mapped_column(String(32))
+    level: Mapped[str | None] = mapped_column(String(32))
+    total_tco2e: Mapped[float | None]
+    record_count: Mapped[int] = mapped_column(Integer)
+    params: Mapped[dict[str, Any]]
+    input_sha256: Mapped[str] = mapped_column(String(64))
+    #: Column names and dtypes of the input frame, in order: ``[{"name", "dtype"}, ...]``.
+    input_columns: Mapped[list[Any]]
+    #: The result (JSON contract) without ``records``.
+    summary: Mapped[dict[str, Any]]
+
+
+class InventoryInput(Base):
+    """One input record of an inventory."""
+
+    __tablename__ = "inventory_inputs"
+
+    inventory_id: Mapped[int] = mapped_column(ForeignKey("inventories.id", ondelete="CASCADE"), primary_key=True)
+    row: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record: Mapped[dict[str, Any]]
+
+
+class InventoryEmission(Base):
+    """One gas of one result record of an inventory."""
+
+    __tablename__ = "inventory_emissions"
+    __table_args__ = (Index("ix_inventory_emissions_inventory_id_gpc_ref", "inventory_id", "gpc_ref"),)
+
+    inventory_id: Mapped[int] = mapped_column(ForeignKey("inventories.id", ondelete="CASCADE"), primary_key=True)
+    #: 1-based position of the record in the result's ``records`` list.
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    gas: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: 1-based input row the record was computed from.
+    row: Mapped[int] = mapped_column(Integer)
+    record_id: Mapped[str | None] = mapped_column(String(200))
+    year: Mapped[int | None] = mapped_column(Integer)
+    gpc_ref: Mapped[str | None] = mapped_column(String(32))
+    activity: Mapped[str | None] = mapped_column(String(200))
+    tonnes: Mapped[float | None]
+    tco2e: Mapped[float]
+    factor_ids: Mapped[list[Any] | None]
+    #: Record keys outside the contract (first gas row of a record only), else NULL.
+    extra: Mapped[dict[str, Any] | None]
+
+
+class FactorSet(Base):
+    """One stored user factor set."""
+
+    __tablename__ = "factor_sets"
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    source_path: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    row_count: Mapped[int] = mapped_column(Integer)
+    #: Column names and dtypes of the frame, in order: ``[{"name", "dtype"}, ...]``.
+    columns: Mapped[list[Any]]
+
+
+class FactorSetRow(Base):
+    """One factor record of a stored factor set."""
+
+    __tablename__ = "factor_set_rows"
+    __table_args__ = (Index("ix_factor_set_rows_factor_set_id_factor_id", "factor_set_id", "factor_id"),)
+
+    factor_set_id: Mapped[int] = mapped_column(ForeignKey("factor_sets.id", ondelete="CASCADE"), primary_key=True)
+    #: 1-based position of the row in the frame.
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    factor_id: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]]
