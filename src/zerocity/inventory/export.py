@@ -395,33 +395,8 @@ def _gas_order(gases: Iterable[str]) -> list[str]:
 
 
 def _record_factor_ids(result: InventoryResult) -> np.ndarray:
-    """Per record position: the ``;``-joined sorted ids of every factor its emissions used.
-
-    Vectorised: a record's emission rows are laid out as one row of a (records x rows-per-record)
-    code matrix; only the distinct combinations (a few per key) are joined in Python.
-    """
-    n = len(result.records)
-    out = np.full(n, "", dtype=object)
-    e = result.emissions
-    if e.empty or n == 0:
-        return out
-    text = e["factor_ids"].astype(object).where(e["factor_ids"].notna(), "").astype(str)
-    codes, uniques = pd.factorize(text)
-    pos = e["pos"].to_numpy(dtype=np.int64)
-    order = np.lexsort((codes, pos))
-    pos_s, codes_s = pos[order], codes[order]
-    idx = np.arange(len(pos_s))
-    starts = np.r_[True, pos_s[1:] != pos_s[:-1]]
-    slot = idx - np.maximum.accumulate(np.where(starts, idx, 0))
-    wide = np.full((n, int(slot.max()) + 1), -1, dtype=np.int64)
-    wide[pos_s, slot] = codes_s
-    combos, inverse = np.unique(wide, axis=0, return_inverse=True)
-    names = [str(u) for u in uniques]
-    joined = np.array(
-        [";".join(sorted({f for c in combo if c >= 0 for f in names[c].split(";") if f})) for combo in combos],
-        dtype=object,
-    )
-    return joined[np.asarray(inverse).ravel()]
+    """Per record position: the ``;``-joined sorted factor ids (see :meth:`InventoryResult.record_factor_ids`)."""
+    return result.record_factor_ids()
 
 
 def records_frame(result: InventoryResult) -> pd.DataFrame:

@@ -186,13 +186,40 @@ class InventoryResult:
             out["records"] = self.records_json()
         return out
 
+    def record_factor_ids(self) -> np.ndarray:
+        """Per record position: the ``;``-joined sorted ids of every factor its emissions used.
+
+        Vectorised: a record's emission rows are laid out as one row of a (records x rows-per-record)
+        code matrix; only the distinct combinations (a few per key) are joined in Python.
+        """
+        n = len(self.records)
+        out = np.full(n, "", dtype=object)
+        e = self.emissions
+        if e.empty or n == 0:
+            return out
+        text = e["factor_ids"].astype(object).where(e["factor_ids"].notna(), "").astype(str)
+        codes, uniques = pd.factorize(text)
+        pos = e["pos"].to_numpy(dtype=np.int64)
+        order = np.lexsort((codes, pos))
+        pos_s, codes_s = pos[order], codes[order]
+        idx = np.arange(len(pos_s))
+        starts = np.r_[True, pos_s[1:] != pos_s[:-1]]
+        slot = idx - np.maximum.accumulate(np.where(starts, idx, 0))
+        wide = np.full((n, int(slot.max()) + 1), -1, dtype=np.int64)
+        wide[pos_s, slot] = codes_s
+        combos, inverse = np.unique(wide, axis=0, return_inverse=True)
+        names = [str(u) for u in uniques]
+        joined = np.array(
+            [";".join(sorted({f for c in combo if c >= 0 for f in names[c].split(";") if f})) for combo in combos],
+            dtype=object,
+        )
+        return joined[np.asarray(inverse).ravel()]
+
     def records_json(self) -> list[dict[str, Any]]:
         """One object per input record: ``record_id``, ``row``, ``tco2e``, ``gases``, ``factor_ids``."""
         totals = self.record_totals()
         gas_cols = [c for c in totals.columns if c not in {"tco2e", "biogenic_co2_t"}]
-        ids = self.emissions.groupby("pos")["factor_ids"].agg(
-            lambda s: sorted({f for v in s for f in str(v).split(";") if f})
-        )
+        joined_ids = self.record_factor_ids()
         rec = self.records
         out = []
         cols = {
@@ -228,7 +255,7 @@ class InventoryResult:
                     "tco2e": float(t[i]),
                     "gases": {c: float(g[c][i]) for c in gas_cols if g[c][i] != 0.0},
                     "biogenic_co2_t": float(bio[i]),
-                    "factor_ids": ids.get(i, []),
+                    "factor_ids": joined_ids[i].split(";") if joined_ids[i] else [],
                 }
             )
         return out
