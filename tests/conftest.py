@@ -50,13 +50,14 @@ def postgres_engine() -> Iterator[Engine]:
         _postgres_unavailable(f"{POSTGRES_URL_ENV} is not set")
         return
     schema = f"zc_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
+    admin = create_engine(url, connect_args={"connect_timeout": 10})
     try:
         with admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     except SQLAlchemyError as exc:
         admin.dispose()
-        _postgres_unavailable(f"PostgreSQL at {make_url(url)!r} unreachable: {exc}")
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        _postgres_unavailable(f"PostgreSQL at {make_url(url)!r} unreachable: {reason}")
         return
     engine = get_engine(
         make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)

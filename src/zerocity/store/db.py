@@ -108,7 +108,7 @@ def json_dumps(value: Any) -> str:
     """Serialise a value for a JSON column, refusing NaN and infinities.
 
     PostgreSQL rejects ``NaN`` in JSON and SQLite would store text other readers cannot parse,
-    so values must be cleaned first (see :func:`zerocity.store.inventories.to_jsonable`);
+    so values must be cleaned first (see :func:`to_jsonable`);
     this is the last guard.
 
     Parameters
@@ -257,8 +257,8 @@ def rows_to_frame(rows: list[dict[str, Any]], columns: list[dict[str, str]]) -> 
     pandas.DataFrame
         Frame with a fresh ``RangeIndex``.
     """
-    data = {column["name"]: [row.get(column["name"]) for row in rows] for column in columns}
-    frame = pd.DataFrame(data, columns=[column["name"] for column in columns])
+    names = [column["name"] for column in columns]
+    frame = pd.DataFrame(rows, columns=names) if rows else pd.DataFrame({name: [] for name in names})
     for column in columns:
         name, dtype = column["name"], column["dtype"]
         if str(frame[name].dtype) == dtype:

@@ -80,8 +80,6 @@ _RECORD_KEYS = frozenset(
 )
 #: Types :func:`to_jsonable` leaves as they are (floats are not: NaN must become None).
 _PLAIN_JSON = frozenset({str, int, bool, type(None)})
-#: Order gases are listed in when a record is rebuilt (others follow alphabetically).
-_GAS_ORDER = ("CO2", "CH4", "N2O", "HFCs", "PFCs", "SF6", "NF3")
 _INPUTS: Table = InventoryInput.__table__  # type: ignore[assignment]
 _EMISSIONS: Table = InventoryEmission.__table__  # type: ignore[assignment]
 
@@ -166,13 +164,18 @@ def _gwp_table(gwp: str) -> Mapping[str, float]:
     """GWP100 values of a GWP set (``AR5`` or ``AR5GWP100`` style), empty if unknown."""
     import globalwarmingpotentials
 
-    frame = globalwarmingpotentials.as_frame()
-    column = gwp if gwp in frame.columns else f"{gwp.upper()}GWP100"
-    if column not in frame.columns:
+    key = gwp if gwp in globalwarmingpotentials.data else f"{gwp.upper()}GWP100"
+    if key not in globalwarmingpotentials.data:
         logger.warning("GWP set %r unknown; per-gas tCO2e shared by mass", gwp)
         return {}
-    values = {str(gas): float(value) for gas, value in frame[column].dropna().items()}
+    values = {
+        str(gas): float(value)
+        for gas, value in globalwarmingpotentials.data[key].items()
+        if value is not None and math.isfinite(float(value))
+    }
     values["CO2"] = 1.0
+    for gas in ("CH4_fossil", "CH4_non_fossil"):  # zerocity's split CH4 names
+        values.setdefault(gas, values["CH4"])
     return values
 
 
@@ -326,11 +329,6 @@ def _json_value(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
-@lru_cache(maxsize=256)
-def _gas_key(gas: str) -> tuple[int, str]:
-    return (_GAS_ORDER.index(gas) if gas in _GAS_ORDER else len(_GAS_ORDER), gas)
-
-
 def _rebuild_records(rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
     """Result records in contract form from raw emission rows ordered by seq.
 
@@ -353,8 +351,8 @@ def _rebuild_records(rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
 
     def finish() -> None:
         record["tco2e"] = math.fsum(parts)
-        if len(gases) > 1:
-            gases.sort(key=lambda item: _gas_key(item[0]))
+        if len(gases) > 1:  # by name, as the engine lists them (not the database collation)
+            gases.sort()
         record["gases"] = dict(gases)
 
     for seq, gas, row, record_id, year, gpc_ref, activity, tonnes, tco2e, factors, extra in rows:
