@@ -21,8 +21,6 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from zerocity.store.db import get_engine, upgrade
-
 POSTGRES_URL_ENV = "ZEROCITY_TEST_POSTGRES_URL"
 REQUIRE_POSTGRES_ENV = "ZEROCITY_REQUIRE_POSTGRES"
 
@@ -36,6 +34,8 @@ def _postgres_unavailable(reason: str) -> None:
 @pytest.fixture
 def sqlite_engine(tmp_path) -> Iterator[Engine]:
     """A migrated SQLite database in a temporary file."""
+    from zerocity.store.db import get_engine, upgrade
+
     engine = get_engine(f"sqlite:///{(tmp_path / 'zerocity.sqlite').as_posix()}")
     upgrade(engine)
     yield engine
@@ -45,6 +45,8 @@ def sqlite_engine(tmp_path) -> Iterator[Engine]:
 @pytest.fixture
 def postgres_engine() -> Iterator[Engine]:
     """A migrated PostgreSQL database: a fresh schema first on the search path."""
+    from zerocity.store.db import get_engine, upgrade
+
     url = os.environ.get(POSTGRES_URL_ENV)
     if not url:
         _postgres_unavailable(f"{POSTGRES_URL_ENV} is not set")

@@ -47,6 +47,7 @@ from sqlalchemy.types import TypeEngine
 __all__ = [
     "GAS_BIOGENIC",
     "GAS_CO2E",
+    "JSON_DOCUMENT",
     "JSON_TYPE",
     "NAMING_CONVENTION",
     "Base",
@@ -66,8 +67,12 @@ NAMING_CONVENTION: dict[str, str] = {
     "pk": "pk_%(table_name)s",
 }
 
-#: JSON on every backend, JSONB on PostgreSQL; Python None is SQL NULL (not JSON null).
+#: Row data: JSON, JSONB on PostgreSQL (queryable; key order is not kept, the column lists
+#: stored beside it restore it). Python None is SQL NULL, not JSON null.
 JSON_TYPE: TypeEngine[Any] = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+#: Documents read back as written, key order included (``json``, not ``jsonb``, on PostgreSQL):
+#: summaries, parameters, column lists.
+JSON_DOCUMENT: TypeEngine[Any] = JSON(none_as_null=True)
 
 #: Pseudo-gas of an emission row carrying a record's tCO2e when it has no gas breakdown.
 GAS_CO2E = "CO2e"
@@ -86,8 +91,8 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: DateTime(timezone=True),
         float: Double(),
-        dict[str, Any]: JSON_TYPE,
-        list[Any]: JSON_TYPE,
+        dict[str, Any]: JSON_DOCUMENT,
+        list[Any]: JSON_DOCUMENT,
     }
 
 
@@ -119,7 +124,7 @@ class InventoryInput(Base):
 
     inventory_id: Mapped[int] = mapped_column(ForeignKey("inventories.id", ondelete="CASCADE"), primary_key=True)
     row: Mapped[int] = mapped_column(Integer, primary_key=True)
-    record: Mapped[dict[str, Any]]
+    record: Mapped[dict[str, Any]] = mapped_column(JSON_TYPE)
 
 
 class InventoryEmission(Base):
@@ -140,8 +145,9 @@ class InventoryEmission(Base):
     activity: Mapped[str | None] = mapped_column(String(200))
     tonnes: Mapped[float | None]
     tco2e: Mapped[float]
-    factor_ids: Mapped[list[Any] | None]
-    #: Record keys outside the contract (first gas row of a record only), else NULL.
+    factor_ids: Mapped[list[Any] | None] = mapped_column(JSON_TYPE)
+    #: Record keys outside the contract, and the exact record total when the gas shares miss
+    #: it by an ulp (first gas row of a record only), else NULL.
     extra: Mapped[dict[str, Any] | None]
 
 
@@ -172,4 +178,4 @@ class FactorSetRow(Base):
     #: 1-based position of the row in the frame.
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     factor_id: Mapped[str] = mapped_column(String(200))
-    payload: Mapped[dict[str, Any]]
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON_TYPE)

@@ -18,8 +18,10 @@ down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Frozen copy of the JSON type of this revision (models may change later; migrations do not).
-JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+# Frozen copies of the JSON types of this revision (models may change later; migrations do not):
+# row data is JSONB on PostgreSQL, documents whose key order matters are plain JSON everywhere.
+JSONB = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+JSON = sa.JSON()
 TIMESTAMP = sa.DateTime(timezone=True)
 
 
@@ -44,7 +46,7 @@ def upgrade() -> None:
         "inventory_inputs",
         sa.Column("inventory_id", sa.Integer(), nullable=False),
         sa.Column("row", sa.Integer(), nullable=False),
-        sa.Column("record", JSON, nullable=False),
+        sa.Column("record", JSONB, nullable=False),
         sa.ForeignKeyConstraint(
             ["inventory_id"],
             ["inventories.id"],
@@ -65,7 +67,7 @@ def upgrade() -> None:
         sa.Column("activity", sa.String(length=200), nullable=True),
         sa.Column("tonnes", sa.Double(), nullable=True),
         sa.Column("tco2e", sa.Double(), nullable=False),
-        sa.Column("factor_ids", JSON, nullable=True),
+        sa.Column("factor_ids", JSONB, nullable=True),
         sa.Column("extra", JSON, nullable=True),
         sa.ForeignKeyConstraint(
             ["inventory_id"],
@@ -98,7 +100,7 @@ def upgrade() -> None:
         sa.Column("factor_set_id", sa.Integer(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("factor_id", sa.String(length=200), nullable=False),
-        sa.Column("payload", JSON, nullable=False),
+        sa.Column("payload", JSONB, nullable=False),
         sa.ForeignKeyConstraint(
             ["factor_set_id"],
             ["factor_sets.id"],
