@@ -28,6 +28,7 @@ reported at once (:class:`zerocity.errors.InvalidRecordsError`); nothing is comp
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 
@@ -172,12 +173,57 @@ def read_records(path: Path, *, mapping: dict[str, str] | None = None, sheet: st
     return frame
 
 
+def _category(series: pd.Series | None, n: int, transform: Callable[[str], str] | None = None) -> pd.Categorical:
+    """A text column as a categorical of stripped (and transformed) text; missing values become ''.
+
+    Work happens on the distinct values only, so a column of a million rows with a few hundred
+    distinct values costs one factorisation.
+    """
+    if series is None:
+        value = transform("") if transform is not None else ""
+        return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=pd.Index([value], dtype=object))
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    texts = [str(u).strip() for u in uniques]
+    if transform is not None:
+        texts = [transform(t) for t in texts]
+    texts.append("")  # slot for missing values (code -1)
+    cat_codes, cats = pd.factorize(np.array(texts, dtype=object))
+    mapped = cat_codes[np.where(codes < 0, len(texts) - 1, codes)]
+    return pd.Categorical.from_codes(mapped, categories=pd.Index(cats, dtype=object))
+
+
+def _recode(codes: np.ndarray, values: np.ndarray) -> pd.Categorical:
+    """Categorical whose row ``i`` is ``values[codes[i]]`` (values per category; NaN/None -> '')."""
+    clean = np.array(["" if v is None or (isinstance(v, float) and np.isnan(v)) else v for v in values], dtype=object)
+    vcodes, vcats = pd.factorize(np.append(clean, ""))
+    return pd.Categorical.from_codes(vcodes[:-1][codes], categories=pd.Index(vcats, dtype=object))
+
+
+def _with_value(column: pd.Series, mask: np.ndarray, value: str) -> pd.Series:
+    """A categorical column with ``value`` set where ``mask`` is true."""
+    if not mask.any():
+        return column
+    if value not in column.cat.categories:
+        column = column.cat.add_categories([value])
+    out = column.copy()
+    out[mask] = value
+    return out
+
+
 def _text(series: pd.Series) -> pd.Series:
     """Column as stripped text with missing values as ''."""
-    if series.dtype == object or pd.api.types.is_string_dtype(series):
-        out = series.astype(object).where(series.notna(), "")
-        return out.astype(str).str.strip()
     return series.astype(object).where(series.notna(), "").astype(str).str.strip()
+
+
+def _blank(series: pd.Series | None, n: int) -> np.ndarray:
+    """Rows whose cell is missing or only whitespace (decided once per distinct value)."""
+    if series is None:
+        return np.ones(n, dtype=bool)
+    if pd.api.types.is_numeric_dtype(series):
+        return series.isna().to_numpy()
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    blank_unique = np.array([str(u).strip() == "" for u in uniques] + [True], dtype=bool)
+    return blank_unique[np.where(codes < 0, len(uniques), codes)]
 
 
 def prepare_records(
@@ -222,8 +268,18 @@ def prepare_records(
         )
     df = pd.DataFrame(index=pd.RangeIndex(n))
     df["row"] = np.arange(1, n + 1)
+    transforms: dict[str, Callable[[str], str]] = {
+        "notation": str.upper,
+        "method": lambda t: t.lower() or Method.FACTOR.value,
+        "quality": str.lower,
+        "flow": lambda t: t.lower() or "input",
+        "region": lambda t: "GLOBAL" if t.upper() == "GLOBAL" else (t or default_region),
+    }
     for col in TEXT_COLUMNS:
-        df[col] = _text(raw[col]).to_numpy() if col in raw.columns else ""
+        if col == "record_id":
+            df[col] = _text(raw[col]).to_numpy() if col in raw.columns else ""
+        else:
+            df[col] = _category(raw[col] if col in raw.columns else None, n, transforms.get(col))
     rows = df["row"].to_numpy()
 
     def flag(mask: np.ndarray | pd.Series, column: str, message: str, values: pd.Series | None = None) -> None:
@@ -231,7 +287,7 @@ def prepare_records(
         if not m.any():
             return
         vals = values if values is not None else raw[column] if column in raw.columns else df[column]
-        shown = np.asarray(vals.astype(str))[m]
+        shown = [str(v) for v in np.asarray(vals, dtype=object)[m]]
         issues.extend(RecordIssue(int(r), column, message, v) for r, v in zip(rows[m], shown, strict=True))
 
     for col in NUMBER_COLUMNS:
@@ -242,19 +298,22 @@ def prepare_records(
         if pd.api.types.is_numeric_dtype(col_raw):
             df[col] = col_raw.astype(float).to_numpy()
         else:
-            text = _text(col_raw)
-            num = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
-            flag(num.isna() & (text != ""), col, "expected a number", text)
-            df[col] = num.to_numpy(dtype=float)
+            num = pd.to_numeric(col_raw, errors="coerce").to_numpy(dtype=float, copy=True)
+            retry = np.isnan(num) & ~_blank(col_raw, n)
+            if retry.any():
+                # Thousands separators and padding ("1,200", " 3 ") are read; anything else is an error.
+                text = _text(col_raw[retry]).str.replace(",", "", regex=False)
+                num[retry] = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+                flag(retry & np.isnan(num), col, "expected a number")
+            df[col] = num
 
-    notation = df["notation"].str.upper()
-    df["notation"] = notation
-    has_notation = notation != ""
+    notation = df["notation"]
+    has_notation = (notation != "").to_numpy()
     flag(has_notation & ~notation.isin([k.value for k in Notation]), "notation", "expected NO, NE, IE or C")
 
     # year
     year = df["year"]
-    flag(year.isna() & (_text(raw["year"]) == ""), "year", "required value is empty")
+    flag(year.isna() & _blank(raw["year"], n), "year", "required value is empty")
     flag(
         year.notna() & ((year % 1 != 0) | (year < 1900) | (year > 2100)),
         "year",
@@ -269,25 +328,23 @@ def prepare_records(
         "gpc_ref",
         "unknown GPC reference number (e.g. I.1.1, II.1.1, III.1.1)",
     )
-    known_ref = df["gpc_ref"].where(df["gpc_ref"].isin(gpc.index), None)
-    for col in ("scope", "sector", "subsector", "level"):
-        df[col] = known_ref.map(gpc[col]).to_numpy()
+    ref_codes = df["gpc_ref"].cat.codes.to_numpy()
+    per_ref = gpc.reindex(df["gpc_ref"].cat.categories)
+    for col in ("sector", "subsector", "level"):
+        df[col] = _recode(ref_codes, per_ref[col].to_numpy(dtype=object))
+    df["scope"] = per_ref["scope"].to_numpy(dtype=float)[ref_codes]
 
     # method
-    method = df["method"].str.lower().replace("", Method.FACTOR.value)
-    df["method"] = method
+    method = df["method"]
     flag(~method.isin([m.value for m in Method]), "method", "expected factor, mass_balance or measured")
 
-    quality = df["quality"].str.lower()
-    df["quality"] = quality
+    quality = df["quality"]
     flag(
         (quality != "") & ~quality.isin([q.value for q in Quality]),
         "quality",
         "expected measured, calculated or estimated",
     )
 
-    df["region"] = df["region"].where(df["region"] != "", default_region)
-    df["region"] = df["region"].where(df["region"].str.upper() != "GLOBAL", "GLOBAL")
 
     # data rows versus notation rows
     data = ~has_notation
@@ -297,31 +354,30 @@ def prepare_records(
         "activity",
         "unknown activity id (see `zerocity factors activities`)",
     )
-    amount_text = _text(raw["amount"]) if "amount" in raw.columns else pd.Series("", index=df.index)
-    flag(data & df["amount"].isna() & (amount_text == "").to_numpy(), "amount", "required value is empty")
+    amount_blank = _blank(raw["amount"] if "amount" in raw.columns else None, n)
+    flag(data & df["amount"].isna() & amount_blank, "amount", "required value is empty")
     flag(df["amount"] < 0, "amount", "expected a non-negative amount")
     flag(has_notation & df["amount"].notna() & (df["amount"] != 0), "amount", "a row with a notation key has no amount")
     flag(data & (df["unit"] == ""), "unit", "required value is empty")
 
     # units: parse each distinct string once
-    df["unit_dimension"] = ""
-    for text in df["unit"].unique():
-        if text == "":
-            continue
-        mask = (df["unit"] == text).to_numpy()
-        try:
-            dim = parse_unit(text).dimension
-        except UnitError as exc:
-            flag(mask, "unit", str(exc))
-            continue
-        df.loc[mask, "unit_dimension"] = dim
-        if dim not in {"mass", "volume", "energy"}:
-            flag(
-                mask & (df["method"] != Method.MEASURED.value).to_numpy(),
-                "unit",
-                f"expected a unit of mass, volume or energy, not {dim}",
-            )
-    for text in df["ef_unit"].unique():
+    unit_codes = df["unit"].cat.codes.to_numpy()
+    dims = []
+    not_measured = (df["method"] != Method.MEASURED.value).to_numpy()
+    for code, text in enumerate(df["unit"].cat.categories):
+        dim = ""
+        if text != "":
+            mask = unit_codes == code
+            try:
+                dim = parse_unit(text).dimension
+            except UnitError as exc:
+                flag(mask, "unit", str(exc))
+            else:
+                if dim not in {"mass", "volume", "energy"}:
+                    flag(mask & not_measured, "unit", f"expected a unit of mass, volume or energy, not {dim}")
+        dims.append(dim)
+    df["unit_dimension"] = _recode(unit_codes, np.array(dims, dtype=object))
+    for text in df["ef_unit"].cat.categories:
         if text == "":
             continue
         mask = (df["ef_unit"] == text).to_numpy()
@@ -346,16 +402,14 @@ def prepare_records(
 
     # method-specific columns
     measured = df["method"] == Method.MEASURED.value
-    gas = df["gas"].where(df["gas"] != "", "CO2")
-    df["gas"] = gas.where(measured, df["gas"])
+    df["gas"] = _with_value(df["gas"], (measured & (df["gas"] == "")).to_numpy(), "CO2")
     flag(
         measured & data & (df["unit_dimension"] != "mass") & (df["unit"] != ""),
         "unit",
         "a measured emission is a mass of gas (t, kg)",
     )
     mb = df["method"] == Method.MASS_BALANCE.value
-    flow = df["flow"].str.lower().replace("", "input")
-    df["flow"] = flow
+    flow = df["flow"]
     flag(mb & ~flow.isin(["input", "output"]), "flow", "expected input or output")
     flag(
         mb & df["carbon_content"].notna() & (df["carbon_unit"] == ""),
@@ -367,14 +421,15 @@ def prepare_records(
     if "record_id" in raw.columns:
         rid = df["record_id"]
         flag((rid != "") & rid.duplicated(keep="first"), "record_id", "duplicate record_id")
-    df["record_id"] = df["record_id"].where(df["record_id"] != "", df["row"].astype(str))
+    no_id = (df["record_id"] == "").to_numpy()
+    if no_id.any():
+        ids = df["record_id"].to_numpy(dtype=object)
+        ids[no_id] = df["row"].to_numpy()[no_id].astype(str)
+        df["record_id"] = ids
 
     if issues:
         issues.sort(key=lambda i: (i.row, i.column))
         raise InvalidRecordsError(source, issues)
     df["year"] = df["year"].astype("int64")
-    # Key columns become categoricals: the engine groups by their integer codes.
-    for col in CATEGORICAL_COLUMNS:
-        df[col] = df[col].astype("category")
     df.attrs["unknown_columns"] = unknown_cols
     return df
