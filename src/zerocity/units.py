@@ -220,4 +220,9 @@ def dimension_name(unit: pint.Unit | ParsedUnit) -> str:
     """Readable name of a unit's dimension (``mass``, ``volume``, ``energy``...)."""
     if isinstance(unit, ParsedUnit):
         unit = unit.unit
+    return _dimension_of(unit)
+
+
+@functools.lru_cache(maxsize=4096)
+def _dimension_of(unit: pint.Unit) -> str:
     return _DIMENSIONS.get(unit.dimensionality, str(unit.dimensionality))

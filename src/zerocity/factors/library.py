@@ -20,10 +20,11 @@ from __future__ import annotations
 import functools
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import yaml
@@ -42,6 +43,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,8 @@ class FactorLibrary:
         self._by_id: dict[str, FactorRecord] = {}
         self._index: dict[tuple[str, str, str], list[FactorRecord]] = defaultdict(list)
         self._user_order: dict[str, int] = {}
+        # Results of pure functions of this (immutable) library, e.g. per-key coefficients.
+        self._memo: dict[tuple[object, ...], object] = {}
         for rec in records:
             self._add(rec)
 
@@ -174,6 +178,20 @@ class FactorLibrary:
         for rec in records:
             lib._add(rec)
         return lib
+
+    def memo(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+        """Value of ``compute()`` remembered under ``key`` for the life of this library.
+
+        For pure functions of the library (factor resolution, per-key coefficients): a library
+        never changes after it is built (``with_user_set`` returns a new one), so the cache can
+        never be stale.
+        """
+        try:
+            return self._memo[key]  # type: ignore[return-value]
+        except KeyError:
+            value = compute()
+            self._memo[key] = value
+            return value
 
     # ------------------------------------------------------------------ queries
     def __len__(self) -> int:

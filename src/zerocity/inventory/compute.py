@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from zerocity.errors import FactorNotFoundError, InvalidRecordsError, RecordIssue, UnitError
 from zerocity.factors.gwp import GwpSet, gwp
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 
 #: Gases the emission-factor method computes for every record.
 COMBUSTION_GASES = ("CO2", "CH4", "N2O")
-_FACTOR_KEY = ["activity", "unit", "gpc_ref", "region", "year", "factor_id"]
+FACTOR_KEY = ["activity", "unit", "gpc_ref", "region", "year", "factor_id"]
 _COMBUSTION_CATEGORIES = {"fossil_solid", "fossil_liquid", "fossil_gas", "biomass", "waste"}
 
 
@@ -61,42 +62,64 @@ class Emissions:
     warnings: list[str] = field(default_factory=list)
 
 
-def _column_codes(series: pd.Series) -> tuple[np.ndarray, int]:
-    """Integer codes of a column (categorical codes when it is one) and their count."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        return series.cat.codes.to_numpy().astype(np.int64) + 1, len(series.cat.categories) + 1
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    return codes.astype(np.int64) + 1, len(uniques) + 1
+def _column_codes(series: pd.Series) -> tuple[np.ndarray, int, np.ndarray]:
+    """Integer codes of a column, the offset to add, and the value of each shifted code.
 
-
-def _key_codes(df: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """Integer code of each row's key, and the distinct keys (one row per code).
-
-    Columns are combined by their integer codes (mixed radix); distinct keys are found with a
-    dense presence table when the code space is small, else with ``numpy.unique``. O(n), no
-    hashing of strings per row.
+    ``values[codes[i] + offset] == series[i]``; codes are returned as stored (categorical codes
+    are int8/int16, -1 for missing) so that no copy is made here.
     """
-    combined = np.zeros(len(df), dtype=np.int64)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        values = np.concatenate([np.array([""], dtype=object), series.cat.categories.to_numpy(dtype=object)])
+        return series.cat.codes.to_numpy(), 1, values
+    if pd.api.types.is_integer_dtype(series) and len(series):
+        # Years and other small integer ranges: the offset from the minimum is the code.
+        ints = series.to_numpy()
+        low, high = int(ints.min()), int(ints.max())
+        if high - low < 10_000:
+            return (ints - low).astype(np.int32), 0, np.arange(low, high + 1)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return codes, 1, np.concatenate([np.array([None], dtype=object), np.asarray(uniques, dtype=object)])
+
+
+def key_codes(df: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Integer code of each row's key, and the distinct keys (row ``k`` of the frame is code ``k``).
+
+    Columns are combined by their integer codes (mixed radix); the distinct keys are found with a
+    dense presence table when the code space is small (else ``numpy.unique``) and decoded back to
+    values, so no string is hashed per row. O(n).
+    """
+    parts = [_column_codes(df[col]) for col in columns]
     space = 1
-    for col in columns:
-        codes, size = _column_codes(df[col])
-        combined = combined * size + codes
-        space *= size
+    for _, _, values in parts:
+        space *= len(values)
+    dtype = np.int32 if space < 2**31 else np.int64  # half the memory traffic when it fits
+    combined: np.ndarray = np.zeros(len(df), dtype=dtype)
+    shift = 0
+    for codes, offset, values in parts:
+        if len(values) > 1:  # a constant column adds nothing to the key
+            combined *= len(values)
+            combined += codes
+            shift = shift * len(values) + offset
+    if shift:
+        combined += shift
     if space <= 50_000_000:
         present = np.zeros(space, dtype=bool)
         present[combined] = True
-        slot = np.cumsum(present) - 1
-        codes = slot[combined]
-        first = np.empty(int(present.sum()), dtype=np.int64)
-        # Assigning in reverse order leaves each key's first row (the last write wins).
-        first[codes[::-1]] = np.arange(len(df) - 1, -1, -1)
+        distinct = np.flatnonzero(present)
+        slot = np.cumsum(present, dtype=np.int64) - 1
+        row_codes = slot[combined]
     else:
-        _, first, codes = np.unique(combined, return_index=True, return_inverse=True)
-    keys = df.iloc[first][columns].reset_index(drop=True)
-    for col in columns:
-        if isinstance(keys[col].dtype, pd.CategoricalDtype):
-            keys[col] = keys[col].astype(object)
-    return codes, keys
+        distinct, row_codes = np.unique(combined, return_inverse=True)
+    keys = {}
+    rest = distinct.copy()
+    for col, (_codes, _offset, values) in reversed(list(zip(columns, parts, strict=True))):
+        if len(values) > 1:
+            keys[col] = values[rest % len(values)]
+            rest //= len(values)
+        else:
+            keys[col] = np.repeat(values[:1], len(distinct)) if len(df) else values[:0]
+    frame = pd.DataFrame({col: keys[col] for col in columns})
+    return row_codes, frame
 
 
 def _per_key(
@@ -127,18 +150,73 @@ def _per_key(
     return coef, ids, unc, out
 
 
+def factor_tonnes(
+    amount: np.ndarray,
+    codes: np.ndarray,
+    coef: np.ndarray,
+    *,
+    explicit_rows: np.ndarray | None = None,
+    explicit_factor: np.ndarray | None = None,
+    explicit_coef: np.ndarray | None = None,
+) -> np.ndarray:
+    """Tonnes of one gas for every record: the arithmetic of the emission-factor method.
+
+    ``tonnes[i] = amount[i] x coef[codes[i]]``, and for the rows that give their own factor
+    ``tonnes[i] = amount[i] x explicit_factor[i] x explicit_coef[i]``.
+
+    Parameters
+    ----------
+    amount : numpy.ndarray
+        Activity amounts [unit of each record].
+    codes : numpy.ndarray
+        Key code of each record (index into ``coef``).
+    coef : numpy.ndarray
+        Coefficient per key [t gas per unit of the key's unit]; NaN where no factor applies.
+    explicit_rows : numpy.ndarray, optional
+        Positions of the records that give their own factor.
+    explicit_factor : numpy.ndarray, optional
+        Their factors [ef_unit], aligned with ``explicit_rows``.
+    explicit_coef : numpy.ndarray, optional
+        Unit coefficient of each of them [t per (ef_unit x unit)], aligned with ``explicit_rows``.
+
+    Returns
+    -------
+    numpy.ndarray
+        [t gas]; NaN where the key has no factor and the row none of its own.
+    """
+    tonnes = np.take(coef, codes)
+    tonnes *= amount
+    if explicit_rows is not None and len(explicit_rows):
+        assert explicit_factor is not None and explicit_coef is not None  # noqa: S101 - given together
+        tonnes[explicit_rows] = amount[explicit_rows] * explicit_factor * explicit_coef
+    return tonnes
+
+
 def _library_coefficient(library: FactorLibrary, gas: str, key: dict[str, object]) -> Coefficient | None:
-    """:func:`emission_coefficient` for one key row of the factor path."""
-    return emission_coefficient(
-        library,
-        activity=str(key["activity"]),
-        unit=str(key["unit"]),
-        gas=gas,
-        gpc_ref=str(key["gpc_ref"]),
-        region=str(key["region"]),
-        year=int(str(key["year"])),
-        factor_id=str(key["factor_id"]),
+    """:func:`emission_coefficient` for one key row of the factor path (memoised on the library)."""
+    args = (
+        str(key["activity"]),
+        str(key["unit"]),
+        gas,
+        str(key["gpc_ref"]),
+        str(key["region"]),
+        int(str(key["year"])),
+        str(key["factor_id"]),
     )
+
+    def compute() -> Coefficient | None:
+        return emission_coefficient(
+            library,
+            activity=args[0],
+            unit=args[1],
+            gas=args[2],
+            gpc_ref=args[3],
+            region=args[4],
+            year=args[5],
+            factor_id=args[6],
+        )
+
+    return library.memo(("emission_coefficient", *args), compute)
 
 
 def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: str = "<records>") -> Emissions:
@@ -181,7 +259,7 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
     if fmask.any():
         sub = records.loc[fmask]
         pos = np.flatnonzero(fmask)
-        codes, keys = _key_codes(sub, _FACTOR_KEY)
+        codes, keys = key_codes(sub, FACTOR_KEY)
         key_errors: dict[int, list[tuple[str, str, str]]] = {}
 
         def on_error(i: int, column: str, message: str, gas: str) -> None:
@@ -209,7 +287,7 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
         if explicit_any.any():
             exp_rows = np.flatnonzero(explicit_any)
             exp_sub = sub.iloc[exp_rows]
-            sub_codes, ekeys = _key_codes(exp_sub, ["activity", "unit", "ef_unit", "region", "year"])
+            sub_codes, ekeys = key_codes(exp_sub, ["activity", "unit", "ef_unit", "region", "year"])
             ecodes[exp_rows] = sub_codes
             exp_row_numbers = exp_sub["row"].to_numpy()
 
@@ -259,14 +337,20 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
             fbio = is_biogenic[pos] if len(pos) != len(amount) else is_biogenic
             for gas in COMBUSTION_GASES:
                 explicit, coef, ids, unc = gas_results[gas]
-                tonnes = coef[codes] * famount
+                exp_rows = np.flatnonzero(explicit)
+                tonnes = factor_tonnes(
+                    famount,
+                    codes,
+                    coef,
+                    explicit_rows=exp_rows,
+                    explicit_factor=sub[EXPLICIT_EF[gas]].to_numpy(dtype=float)[exp_rows],
+                    explicit_coef=ecoef[ecodes[exp_rows]],
+                )
                 # Factor ids as categorical codes: one label per key, no string per row.
                 labels = np.concatenate([ids, explicit_ids]) if explicit.any() else ids
                 id_codes = codes.copy()
                 runc = unc[codes]
                 if explicit.any():
-                    ef_vals = sub[EXPLICIT_EF[gas]].to_numpy(dtype=float)
-                    tonnes = np.where(explicit, famount * ef_vals * ecoef[ecodes], tonnes)
                     id_codes = np.where(explicit, len(ids) + ecodes, id_codes)
                     runc = np.where(explicit, sub["ef_uncertainty_pct"].to_numpy(dtype=float) / 100.0, runc)
                 keep = ~np.isnan(tonnes)
@@ -309,7 +393,7 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
     if mmask.any():
         sub = records.loc[mmask]
         pos = np.flatnonzero(mmask)
-        codes, keys = _key_codes(sub, ["activity", "unit", "carbon_unit", "gpc_ref", "region", "year"])
+        codes, keys = key_codes(sub, ["activity", "unit", "carbon_unit", "gpc_ref", "region", "year"])
 
         def mb_error(i: int, column: str, message: str, _gas: str) -> None:
             issues.extend(RecordIssue(int(r), column, message) for r in sub["row"].to_numpy()[codes == i])
@@ -402,18 +486,15 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
 
 
 def _concat_categorical(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate emission parts keeping ``gas`` and ``factor_ids`` categorical."""
-    parts = [p.assign(gas=p["gas"].astype("category"), factor_ids=p["factor_ids"].astype("category")) for p in parts]
-    gas_cats = sorted({str(c) for p in parts for c in p["gas"].cat.categories})
-    id_cats = sorted({str(c) for p in parts for c in p["factor_ids"].cat.categories})
-    fixed = [
-        p.assign(
-            gas=pd.Categorical(p["gas"], categories=gas_cats),
-            factor_ids=pd.Categorical(p["factor_ids"], categories=id_cats),
-        )
-        for p in parts
-    ]
-    return pd.concat(fixed, ignore_index=True)
+    """Concatenate emission parts column by column, keeping ``gas`` and ``factor_ids`` categorical."""
+    columns: dict[str, object] = {
+        name: np.concatenate([p[name].to_numpy() for p in parts]) for name in ("pos", "tonnes", "biogenic")
+    }
+    columns["rel_uncertainty"] = np.concatenate([p["rel_uncertainty"].to_numpy(dtype=float) for p in parts])
+    for name in ("gas", "factor_ids"):
+        columns[name] = union_categoricals([pd.Categorical(p[name]) for p in parts])
+    order = ["pos", "gas", "tonnes", "biogenic", "factor_ids", "rel_uncertainty"]
+    return pd.DataFrame({name: columns[name] for name in order})
 
 
 def co2e(table: pd.DataFrame, fossil: np.ndarray, gwp_set: GwpSet | str) -> np.ndarray:

@@ -345,7 +345,6 @@ def prepare_records(
         "expected measured, calculated or estimated",
     )
 
-
     # data rows versus notation rows
     data = ~has_notation
     flag(data & (df["activity"] == "") & (df["method"] != Method.MEASURED.value), "activity", "required value is empty")
