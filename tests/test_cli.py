@@ -180,3 +180,22 @@ def test_diff_attributes_gwp_and_activity(tmp_path: Path, records_csv: Path) -> 
     res = runner.invoke(app, ["inventory", "diff", str(old), str(compute(changed, "AR5")), "--json"])
     d = json.loads(res.stdout)
     assert d["by_cause"]["activity"] == pytest.approx(56.1 + 0.14 + 0.0265, rel=1e-9)
+
+
+def test_cems_command_integrates_and_feeds_the_inventory(tmp_path: Path) -> None:
+    readings = _write(
+        tmp_path / "cems.csv",
+        "timestamp,flow_m3_h,temperature_c,pressure_kpa,moisture_pct,co2_pct\n"
+        "2024-03-01T00:00:00,100000,150,100,10,12\n"
+        "2024-03-01T01:00:00,100000,150,100,10,12\n",
+    )
+    rows = tmp_path / "rows.csv"
+    res = runner.invoke(app, ["inventory", "cems", str(readings), "--interval", "1h", "--records", str(rows), "--json"])
+    assert res.exit_code == 0, res.output
+    # Hand calculation (HJ 75-2017 standard dry flow; ideal-gas CO2 density 44.0095 g/mol / 22.41397 L/mol):
+    dry_flow = 100000 * 273.15 / (273.15 + 150) * 100 / 101.325 * (1 - 0.10)  # Nm3/h
+    density = 44.0095 / 22.41396954  # kg/Nm3
+    expected_t = 2 * 0.12 * dry_flow * density / 1000  # two hours
+    assert json.loads(res.stdout)["total_co2_t"] == pytest.approx(expected_t, rel=1e-6)
+    res = runner.invoke(app, ["inventory", "compute", str(rows), "--json", "--region", "GLOBAL"])
+    assert json.loads(res.stdout)["by_gas"]["CO2"] == pytest.approx(expected_t, rel=1e-6)

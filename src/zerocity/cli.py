@@ -575,6 +575,47 @@ def inventory_diff(
         out.print(f"... and {len(d['records']) - 50} more records (use --json)")
 
 
+@inventory_app.command("cems")
+def inventory_cems(
+    file: Annotated[Path, typer.Argument(help="CEMS readings: CSV, XLSX or Parquet.")],
+    interval: Annotated[str | None, typer.Option(help="Duration of each reading, e.g. 1h or 15min.")] = None,
+    basis: Annotated[str, typer.Option(help="Concentration basis: dry or wet.")] = "dry",
+    year: Annotated[int | None, typer.Option(help="With --records: inventory year of the rows.")] = None,
+    gpc_ref: Annotated[str, typer.Option(help="With --records: GPC reference of the rows.")] = "I.3.1",
+    entity: Annotated[str | None, typer.Option(help="With --records: entity (USCC) of the rows.")] = None,
+    records: Annotated[Path | None, typer.Option("--records", help="Write inventory input rows (measured).")] = None,
+    map_: Annotated[list[str] | None, typer.Option("--map", help="Rename a column: OLD=NEW.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Integrate continuous emission monitoring readings into CO2 mass per stack."""
+    from zerocity.inventory.cems import integrate_cems
+    from zerocity.inventory.records import read_records
+
+    cols = _parse_map(map_, None)
+    frame = _run(lambda: read_records(file, mapping=cols))
+    result = _run(lambda: integrate_cems(frame, source=str(file), interval=interval, basis=basis))
+    if records is not None:
+        rows = result.to_records(year or int(result.stacks[0].start.year), gpc_ref, entity)
+        rows.to_csv(records, index=False)
+        _eprint(f"wrote {len(rows)} measured record(s) to {records}")
+    if as_json:
+        _print_json(result.as_dict())
+        return
+    table = Table("stack", "t CO2", "hours", "readings", "substituted", "start", "end")
+    for st in result.stacks:
+        table.add_row(
+            st.stack,
+            f"{st.co2_t:,.3f}",
+            f"{st.hours:,.2f}",
+            str(st.readings),
+            str(st.substituted),
+            str(st.start),
+            str(st.end),
+        )
+    out.print(table)
+    out.print(f"total: {result.total_co2_t:,.3f} t CO2")
+
+
 class _UserFileError(ZerocityError, ValueError):
     code = "file"
 

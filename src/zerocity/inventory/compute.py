@@ -187,7 +187,7 @@ def factor_tonnes(
     tonnes = np.take(coef, codes)
     tonnes *= amount
     if explicit_rows is not None and len(explicit_rows):
-        assert explicit_factor is not None and explicit_coef is not None  # noqa: S101 - given together
+        assert explicit_factor is not None and explicit_coef is not None
         tonnes[explicit_rows] = amount[explicit_rows] * explicit_factor * explicit_coef
     return tonnes
 
