@@ -200,7 +200,8 @@ def main() -> dict[str, float]:
     }
     print(f"inventory engine, {N:,} records ({len(em.table):,} gas rows, total {total / 1e6:,.1f} MtCO2e)")
     print(
-        f"  emission-factor arithmetic, columnar: {t_kernel:7.3f} s  {N / t_kernel:13,.0f} records/s  (target >= 1,000,000)"
+        f"  emission-factor arithmetic, columnar: {t_kernel:7.3f} s  {N / t_kernel:13,.0f} records/s"
+        "  (target >= 1,000,000)"
     )
     print(f"  same arithmetic, per-record loop:     {t_loop:7.3f} s  {N / t_loop:13,.0f} records/s")
     print(f"  speed-up:                             {t_loop / t_kernel:7.1f} x                          (target >= 50)")
