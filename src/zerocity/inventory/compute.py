@@ -503,13 +503,14 @@ def co2e(table: pd.DataFrame, fossil: np.ndarray, gwp_set: GwpSet | str) -> np.n
     Biogenic CO2 counts zero (it is a memo item). Under AR6, CH4 uses the fossil or non-fossil
     value by the origin of the activity (``fossil``: bool per row).
     """
-    gases = table["gas"].to_numpy()
-    factor = np.zeros(len(table))
-    for g in pd.unique(gases):
-        m = gases == g
-        if g == "CH4":
-            factor[m] = np.where(fossil[m], gwp("CH4", gwp_set, fossil=True), gwp("CH4", gwp_set, fossil=False))
-        else:
-            factor[m] = gwp(str(g), gwp_set)
+    gas = table["gas"].astype("category")
+    names = [str(g) for g in gas.cat.categories]
+    codes = gas.cat.codes.to_numpy()
+    # GWP per gas category; CH4 gets its own slot for the non-fossil value (AR6).
+    per_code = np.array([gwp(g, gwp_set, fossil=True) if g == "CH4" else gwp(g, gwp_set) for g in names])
+    factor = per_code[codes]
+    if "CH4" in names:
+        non_fossil_ch4 = (codes == names.index("CH4")) & ~fossil
+        factor[non_fossil_ch4] = gwp("CH4", gwp_set, fossil=False)
     factor[table["biogenic"].to_numpy(dtype=bool)] = 0.0
     return table["tonnes"].to_numpy(dtype=float) * factor

@@ -62,15 +62,18 @@ class InventoryResult:
     uncertainty: dict[str, Any] | None = None
 
     # ---------------------------------------------------------------- totals
+    def counted_mask(self, level: Level | str | None = None) -> np.ndarray:
+        """Which emission rows count in a level's total (biogenic CO2 never counts)."""
+        e = self.emissions
+        return (in_level(e["level"], e["scope"], level or self.level) & ~e["biogenic"]).to_numpy()
+
     def counted(self, level: Level | str | None = None) -> pd.DataFrame:
         """Emission rows that count in a level's total (biogenic CO2 never counts)."""
-        e = self.emissions
-        mask = in_level(e["level"], e["scope"], level or self.level) & ~e["biogenic"]
-        return e[mask.to_numpy()]
+        return self.emissions[self.counted_mask(level)]
 
     def total(self, level: Level | str | None = None) -> float:
         """Total of a reporting level [t CO2e]."""
-        return float(self.counted(level)["tco2e"].sum())
+        return float(self.emissions["tco2e"].to_numpy()[self.counted_mask(level)].sum())
 
     @property
     def total_tco2e(self) -> float:
@@ -268,22 +271,18 @@ def _ref_sort_key(ref: str) -> tuple[int, ...]:
 
 
 def attach_record_columns(emissions: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
-    """Copy the record attributes the aggregations need onto the emission rows."""
+    """Copy the record attributes the aggregations need onto the emission rows.
+
+    Categorical columns are gathered by their codes (no string is copied per row); ``record_id``
+    stays on the records and is reached through ``pos``.
+    """
     pos = emissions["pos"].to_numpy()
-    out = emissions.copy()
-    for col in (
-        "row",
-        "record_id",
-        "year",
-        "gpc_ref",
-        "scope",
-        "sector",
-        "subsector",
-        "level",
-        "entity",
-        "district",
-        "activity",
-    ):
-        out[col] = records[col].to_numpy()[pos]
-    out["scope"] = out["scope"].astype(np.int64)
-    return out
+    columns: dict[str, object] = {name: emissions[name] for name in emissions.columns}
+    for col in ("row", "year", "gpc_ref", "scope", "sector", "subsector", "level", "entity", "district", "activity"):
+        source = records[col]
+        if isinstance(source.dtype, pd.CategoricalDtype):
+            columns[col] = pd.Categorical.from_codes(source.cat.codes.to_numpy()[pos], dtype=source.dtype)
+        else:
+            columns[col] = source.to_numpy()[pos]
+    columns["scope"] = np.asarray(columns["scope"], dtype=float).astype(np.int64)
+    return pd.DataFrame(columns)
