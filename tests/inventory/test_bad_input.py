@@ -242,3 +242,23 @@ def test_validation_and_factor_errors_reported_together() -> None:
     with pytest.raises(InvalidRecordsError) as info:
         compute_inventory(pd.DataFrame(rows), source="records.csv")
     assert {i.row for i in info.value.issues} == {1, 3}
+
+
+def test_unknown_region_codes_are_refused_with_the_listed_ones() -> None:
+    # regions.csv lists every subdivision of CN, so CN-XX cannot be one; DE-BY (Bavaria) is a
+    # well-formed ISO 3166-2 code of a country the library does not list, and is accepted.
+    frame = pd.DataFrame(
+        {
+            "year": [2022] * 4,
+            "gpc_ref": ["I.1.1"] * 4,
+            "activity": ["natural_gas"] * 4,
+            "amount": [1.0] * 4,
+            "unit": ["TJ"] * 4,
+            "region": ["CN-XX", "DE-BY", "cn-js", "Jiangsu"],
+        }
+    )
+    with pytest.raises(InvalidRecordsError) as info:
+        prepare_records(frame, library=default_library(), source="records.csv")
+    issues = {(i.row, i.column): i.message for i in info.value.issues}
+    assert set(issues) == {(1, "region"), (4, "region")}
+    assert "CN-JS" in issues[(1, "region")]

@@ -513,3 +513,22 @@ def test_monte_carlo_interval_close_to_approach1_for_normal_inputs() -> None:
     a1 = compute(*_TINY, library=lib, uncertainty="approach1").uncertainty
     assert mc["lower_tco2e"] == pytest.approx(a1["lower_tco2e"], rel=0.10)
     assert mc["upper_tco2e"] == pytest.approx(a1["upper_tco2e"], rel=0.10)
+
+
+@pytest.mark.parametrize(
+    ("gpc_ref", "activity", "ch4_kg_per_tj", "n2o_kg_per_tj"),
+    [
+        # IPCC 2006 Vol. 2 Ch. 3: Table 3.4.1 railways (diesel), Table 3.5.3 ocean-going ships,
+        # Table 3.6.5 aviation (all fuels), Table 3.3.1 off-road machinery (diesel).
+        ("II.2.1", "gas_diesel_oil", 4.15, 28.6),
+        ("II.3.1", "residual_fuel_oil", 7.0, 2.0),
+        ("II.4.1", "jet_kerosene", 0.5, 2.0),
+        ("II.5.1", "gas_diesel_oil", 4.15, 28.6),
+    ],
+)
+def test_non_road_transport_ch4_n2o(gpc_ref: str, activity: str, ch4_kg_per_tj: float, n2o_kg_per_tj: float) -> None:
+    frame = pd.DataFrame([{"year": 2022, "gpc_ref": gpc_ref, "activity": activity, "amount": 10.0, "unit": "TJ"}])
+    doc = compute_inventory(frame, region="GLOBAL", gwp="AR5").to_dict()
+    assert doc["by_gas"]["CH4"] == pytest.approx(10 * ch4_kg_per_tj / 1000, rel=1e-9)
+    assert doc["by_gas"]["N2O"] == pytest.approx(10 * n2o_kg_per_tj / 1000, rel=1e-9)
+    assert doc["warnings"] == []

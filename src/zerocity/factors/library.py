@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -44,6 +45,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+_ISO_COUNTRY = re.compile(r"[A-Z]{2}")
+_ISO_SUBDIVISION = re.compile(r"([A-Z]{2})-[A-Z0-9]{1,3}")
 
 
 @dataclass(frozen=True)
@@ -236,6 +239,27 @@ class FactorLibrary:
         if chain[-1] != "GLOBAL":
             chain.append("GLOBAL")
         return chain
+
+    def region_problem(self, region: str) -> str | None:
+        """Why a region code is not usable, or None when it is.
+
+        Usable: ``GLOBAL``; a code of ``regions.csv``; an ISO 3166-1 alpha-2 country; an ISO 3166-2
+        style subdivision of a country whose subdivisions ``regions.csv`` does not list (so
+        ``CN-XX`` is refused, ``DE-BY`` accepted).
+        """
+        known = set(self.region_parents) | set(self.region_parents.values()) | {"GLOBAL"}
+        if region in known:
+            return None
+        if _ISO_COUNTRY.fullmatch(region):
+            return None
+        match = _ISO_SUBDIVISION.fullmatch(region)
+        if match is None:
+            return "expected GLOBAL, a country code (CN) or a subdivision code (CN-JS)"
+        country = match.group(1)
+        if any(code.startswith(country + "-") for code in self.region_parents):
+            listed = sorted(c for c in self.region_parents if c.startswith(country + "-") and "GRID" not in c)
+            return f"unknown subdivision of {country}; expected one of {', '.join(listed)}"
+        return None
 
     def is_biogenic(self, activity: str) -> bool:
         """Whether the activity's CO2 is biogenic (reported as a memo item)."""

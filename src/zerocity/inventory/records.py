@@ -273,7 +273,7 @@ def prepare_records(
         "method": lambda t: t.lower() or Method.FACTOR.value,
         "quality": str.lower,
         "flow": lambda t: t.lower() or "input",
-        "region": lambda t: "GLOBAL" if t.upper() == "GLOBAL" else (t or default_region),
+        "region": lambda t: t.upper() or default_region.upper(),
     }
     for col in TEXT_COLUMNS:
         if col == "record_id":
@@ -344,6 +344,12 @@ def prepare_records(
         "quality",
         "expected measured, calculated or estimated",
     )
+
+    region_codes = df["region"].cat.codes.to_numpy()
+    for code, region in enumerate(df["region"].cat.categories):
+        problem = library.region_problem(str(region))
+        if problem:
+            flag(region_codes == code, "region", problem, pd.Series(df["region"]).astype(object))
 
     # data rows versus notation rows
     data = ~has_notation
