@@ -42,6 +42,9 @@ app.add_typer(factors_app, name="factors")
 app.add_typer(inventory_app, name="inventory")
 app.add_typer(db_app, name="db")
 
+#: Above this many records the XLSX workbook has no Records sheet.
+XLSX_RECORD_LIMIT = 100_000
+
 out = Console()
 err = Console(stderr=True)
 log = logging.getLogger("zerocity")
@@ -469,7 +472,14 @@ def inventory_compute(
         if csv:
             export.write_csv(result, csv)
         if xlsx:
-            export.write_xlsx(result, xlsx, lang=lang)
+            # A sheet of a million rows helps nobody and takes minutes; the CSV has them.
+            with_records = len(result.records) <= XLSX_RECORD_LIMIT
+            if not with_records:
+                _eprint(
+                    f"{xlsx}: {len(result.records):,} records; the Records sheet is left out above "
+                    f"{XLSX_RECORD_LIMIT:,} (use --csv for per-record results)"
+                )
+            export.write_xlsx(result, xlsx, lang=lang, include_records=with_records)
         if html:
             export.write_html(result, html, lang=lang)
     doc = result.to_dict(include_records=as_json or bool(save))

@@ -6,6 +6,7 @@ year.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,14 +90,19 @@ class InventoryResult:
     def record_totals(self) -> pd.DataFrame:
         """Per input record: ``tco2e`` (all gases, memo excluded) and tonnes of each gas."""
         e = self.emissions
-        fossil = e[~e["biogenic"].to_numpy(dtype=bool)]
-        gases = fossil.pivot_table(index="pos", columns="gas", values="tonnes", aggfunc="sum", fill_value=0.0)
-        out = pd.DataFrame(index=pd.RangeIndex(len(self.records)))
-        out["tco2e"] = fossil.groupby("pos")["tco2e"].sum().reindex(out.index, fill_value=0.0)
-        for g in gases.columns:
-            out[g] = gases[g].reindex(out.index, fill_value=0.0)
-        bio = e[e["biogenic"].to_numpy(dtype=bool)].groupby("pos")["tonnes"].sum()
-        out["biogenic_co2_t"] = bio.reindex(out.index, fill_value=0.0)
+        n = len(self.records)
+        pos = e["pos"].to_numpy(dtype=np.int64)
+        bio = e["biogenic"].to_numpy(dtype=bool)
+        tonnes = e["tonnes"].to_numpy(dtype=float)
+        out = pd.DataFrame(index=pd.RangeIndex(n))
+        out["tco2e"] = np.bincount(pos[~bio], weights=e["tco2e"].to_numpy(dtype=float)[~bio], minlength=n)
+        gas = e["gas"].astype("category")
+        codes = gas.cat.codes.to_numpy()
+        for i, g in enumerate(gas.cat.categories):
+            m = (codes == i) & ~bio
+            if m.any():
+                out[str(g)] = np.bincount(pos[m], weights=tonnes[m], minlength=n)
+        out["biogenic_co2_t"] = np.bincount(pos[bio], weights=tonnes[bio], minlength=n)
         return out
 
     # ---------------------------------------------------------------- contract
@@ -192,76 +198,123 @@ class InventoryResult:
     def record_factor_ids(self) -> np.ndarray:
         """Per record position: the ``;``-joined sorted ids of every factor its emissions used.
 
-        Vectorised: a record's emission rows are laid out as one row of a (records x rows-per-record)
-        code matrix; only the distinct combinations (a few per key) are joined in Python.
+        Vectorised: each record's set of factor-id labels (categorical codes) is folded into one
+        integer by mixed radix, so only the distinct combinations (a few per key) are joined in
+        Python.
         """
         n = len(self.records)
         out = np.full(n, "", dtype=object)
         e = self.emissions
         if e.empty or n == 0:
             return out
-        text = e["factor_ids"].astype(object).where(e["factor_ids"].notna(), "").astype(str)
-        codes, uniques = pd.factorize(text)
+        labels = e["factor_ids"].astype("category")
+        names = [str(c) for c in labels.cat.categories]
+        base = len(names) + 1
+        codes = labels.cat.codes.to_numpy().astype(np.int64) + 1
         pos = e["pos"].to_numpy(dtype=np.int64)
         order = np.lexsort((codes, pos))
         pos_s, codes_s = pos[order], codes[order]
-        idx = np.arange(len(pos_s))
         starts = np.r_[True, pos_s[1:] != pos_s[:-1]]
+        idx = np.arange(len(pos_s))
         slot = idx - np.maximum.accumulate(np.where(starts, idx, 0))
-        wide = np.full((n, int(slot.max()) + 1), -1, dtype=np.int64)
-        wide[pos_s, slot] = codes_s
-        combos, inverse = np.unique(wide, axis=0, return_inverse=True)
-        names = [str(u) for u in uniques]
-        joined = np.array(
-            [";".join(sorted({f for c in combo if c >= 0 for f in names[c].split(";") if f})) for combo in combos],
-            dtype=object,
-        )
-        return joined[np.asarray(inverse).ravel()]
+        width = int(slot.max()) + 1
+        if base**width >= 2**62:  # too many labels per record to fold into one integer
+            return self._record_factor_ids_slow(pos_s, codes_s, names)
+        # Rows of one record are contiguous after the sort: sum their digits exactly in int64.
+        digits = codes_s * base ** (width - 1 - slot)
+        folded = np.zeros(n, dtype=np.int64)
+        folded[pos_s[starts]] = np.add.reduceat(digits, np.flatnonzero(starts))
+        combos, inverse = np.unique(folded, return_inverse=True)
+        joined = []
+        for combo in combos.tolist():
+            parts: set[str] = set()
+            while combo:
+                combo, code = divmod(combo, base)
+                if code:
+                    parts.update(f for f in names[code - 1].split(";") if f)
+            joined.append(";".join(sorted(parts)))
+        return np.array(joined, dtype=object)[inverse]
+
+    def _record_factor_ids_slow(self, pos_s: np.ndarray, codes_s: np.ndarray, names: list[str]) -> np.ndarray:
+        out = np.full(len(self.records), "", dtype=object)
+        groups: dict[int, set[str]] = {}
+        for p, c in zip(pos_s.tolist(), codes_s.tolist(), strict=True):
+            groups.setdefault(p, set()).update(f for f in names[c - 1].split(";") if f)
+        for p, ids in groups.items():
+            out[p] = ";".join(sorted(ids))
+        return out
 
     def records_json(self) -> list[dict[str, Any]]:
-        """One object per input record: ``record_id``, ``row``, ``tco2e``, ``gases``, ``factor_ids``."""
+        """One object per input record: ``record_id``, ``row``, ``tco2e``, ``gases``, ``factor_ids``.
+
+        Columns are turned into Python lists once (text columns through their categories) and
+        zipped: the only per-record work is building the dict itself.
+        """
         totals = self.record_totals()
         gas_cols = [c for c in totals.columns if c not in {"tco2e", "biogenic_co2_t"}]
-        joined_ids = self.record_factor_ids()
         rec = self.records
-        out = []
-        cols = {
-            "record_id": rec["record_id"].to_numpy(),
-            "row": rec["row"].to_numpy(),
-            "year": rec["year"].to_numpy(),
-            "gpc_ref": rec["gpc_ref"].to_numpy(),
-            "activity": rec["activity"].to_numpy(),
-            "notation": rec["notation"].to_numpy(),
-            "amount": rec["amount"].to_numpy(dtype=float),
-            "unit": rec["unit"].to_numpy(),
-            "method": rec["method"].to_numpy(),
-            "entity": rec["entity"].to_numpy(),
-            "district": rec["district"].to_numpy(),
-        }
-        t = totals["tco2e"].to_numpy()
-        bio = totals["biogenic_co2_t"].to_numpy()
-        g = {c: totals[c].to_numpy() for c in gas_cols}
-        for i in range(len(rec)):
-            out.append(
-                {
-                    "record_id": str(cols["record_id"][i]),
-                    "row": int(cols["row"][i]),
-                    "year": int(cols["year"][i]),
-                    "gpc_ref": str(cols["gpc_ref"][i]),
-                    "activity": str(cols["activity"][i]) or None,
-                    "notation": str(cols["notation"][i]) or None,
-                    "entity": str(cols["entity"][i]) or None,
-                    "district": str(cols["district"][i]) or None,
-                    "method": str(cols["method"][i]),
-                    "amount": None if np.isnan(cols["amount"][i]) else float(cols["amount"][i]),
-                    "unit": str(cols["unit"][i]) or None,
-                    "tco2e": float(t[i]),
-                    "gases": {c: float(g[c][i]) for c in gas_cols if g[c][i] != 0.0},
-                    "biogenic_co2_t": float(bio[i]),
-                    "factor_ids": joined_ids[i].split(";") if joined_ids[i] else [],
-                }
-            )
-        return out
+
+        def text(col: str, empty_as_none: bool = True) -> list[Any]:
+            series = rec[col]
+            if isinstance(series.dtype, pd.CategoricalDtype):
+                cats = [(str(c) or None) if empty_as_none else str(c) for c in series.cat.categories]
+                lookup = np.array([*cats, None], dtype=object)
+                return lookup[series.cat.codes.to_numpy()].tolist()
+            return [(str(v) or None) if empty_as_none else str(v) for v in series.tolist()]
+
+        amount = rec["amount"].to_numpy(dtype=float)
+        amounts: list[Any] = [None if math.isnan(a) else a for a in amount.tolist()]
+        joined = self.record_factor_ids()
+        factor_lists = {j: (j.split(";") if j else []) for j in set(joined.tolist())}
+        gas_values = [totals[c].to_numpy().tolist() for c in gas_cols]
+        gases = (
+            [
+                dict(zip(gas_cols, values, strict=True))
+                if 0.0 not in values
+                else {c: v for c, v in zip(gas_cols, values, strict=True) if v != 0.0}
+                for values in zip(*gas_values, strict=True)
+            ]
+            if gas_cols
+            else [{} for _ in range(len(rec))]
+        )
+        fields = zip(
+            [str(v) for v in rec["record_id"].tolist()],
+            rec["row"].to_numpy().tolist(),
+            rec["year"].to_numpy().tolist(),
+            text("gpc_ref", empty_as_none=False),
+            text("activity"),
+            text("notation"),
+            text("entity"),
+            text("district"),
+            text("method", empty_as_none=False),
+            amounts,
+            text("unit"),
+            totals["tco2e"].to_numpy().tolist(),
+            gases,
+            totals["biogenic_co2_t"].to_numpy().tolist(),
+            joined.tolist(),
+            strict=True,
+        )
+        return [
+            {
+                "record_id": rid,
+                "row": row,
+                "year": year,
+                "gpc_ref": ref,
+                "activity": act,
+                "notation": notation,
+                "entity": entity,
+                "district": district,
+                "method": method,
+                "amount": amt,
+                "unit": unit,
+                "tco2e": tco2e,
+                "gases": gas,
+                "biogenic_co2_t": bio,
+                "factor_ids": factor_lists[ids],
+            }
+            for rid, row, year, ref, act, notation, entity, district, method, amt, unit, tco2e, gas, bio, ids in fields
+        ]
 
 
 def _ref_sort_key(ref: str) -> tuple[int, ...]:
