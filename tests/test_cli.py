@@ -199,3 +199,86 @@ def test_cems_command_integrates_and_feeds_the_inventory(tmp_path: Path) -> None
     assert json.loads(res.stdout)["total_co2_t"] == pytest.approx(expected_t, rel=1e-6)
     res = runner.invoke(app, ["inventory", "compute", str(rows), "--json", "--region", "GLOBAL"])
     assert json.loads(res.stdout)["by_gas"]["CO2"] == pytest.approx(expected_t, rel=1e-6)
+
+
+def test_save_list_show_and_stored_factor_set(
+    tmp_path: Path, records_csv: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ZEROCITY_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("ZEROCITY_DATABASE_URL", raising=False)
+    # A user factor set that overrides the residential CH4 factor of natural gas (10 kg/TJ).
+    factors = _write(
+        tmp_path / "city.csv",
+        "factor_id,parameter,activity,gas,value,unit,region,sector,source_publisher,source_document,"
+        "source_table,source_year\n"
+        "CITY-NG-CH4,ef,natural_gas,CH4,10,kg/TJ,GLOBAL,I.1,City,Boiler tests,Table 1,2023\n",
+    )
+    res = runner.invoke(app, ["factors", "import", str(factors), "--name", "city", "--version", "2023"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["factors", "import", str(factors), "--name", "city", "--version", "2023"])
+    assert res.exit_code != 0  # the same name and version cannot be stored twice
+    res = runner.invoke(
+        app,
+        [
+            "inventory",
+            "compute",
+            str(records_csv),
+            "--json",
+            "--region",
+            "GLOBAL",
+            "--factor-set",
+            "city",
+            "--save",
+            "test run",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    # 2 TJ x 10 kg/TJ = 0.020 t CH4 (the user's factor wins over IPCC Table 2.5's 5 kg/TJ).
+    assert doc["by_gas"]["CH4"] == pytest.approx(0.020, rel=REL)
+    inv_id = doc["inventory_id"]
+    listed = json.loads(runner.invoke(app, ["inventory", "list", "--json"]).stdout)
+    assert [(r["id"], r["name"]) for r in listed] == [(inv_id, "test run")]
+    shown = json.loads(runner.invoke(app, ["inventory", "show", str(inv_id), "--json"]).stdout)
+    assert shown["total_tco2e"] == pytest.approx(doc["total_tco2e"], rel=REL)
+    assert {r["record_id"] for r in shown["records"]} == {"gas", "power", "landfill"}
+
+
+def test_montecarlo_is_seeded(records_csv: Path) -> None:
+    def run(seed: str) -> dict:
+        res = runner.invoke(
+            app,
+            [
+                "inventory",
+                "compute",
+                str(records_csv),
+                "--json",
+                "--region",
+                "GLOBAL",
+                "--uncertainty",
+                "montecarlo",
+                "--runs",
+                "2000",
+                "--seed",
+                seed,
+            ],
+        )
+        assert res.exit_code == 0, res.output
+        return json.loads(res.stdout)["uncertainty"]
+
+    a, b, c = run("7"), run("7"), run("8")
+    assert a == b
+    assert a["lower_tco2e"] != c["lower_tco2e"]
+    assert a["lower_tco2e"] < a["total_tco2e"] < a["upper_tco2e"]
+
+
+def test_demo_json_contract() -> None:
+    res = runner.invoke(app, ["demo", "--json"])
+    assert res.exit_code == 0, res.output
+    years = json.loads(res.stdout)
+    assert [y["year"] for y in years] == list(range(2010, 2025))
+    for y in years:
+        assert {"year", "total_tco2e", "population", "gdp", "by_sector", "by_scope"} <= set(y)
+        assert sum(y["by_scope"].values()) == pytest.approx(y["total_tco2e"], rel=1e-9)
+        assert sum(y["by_sector"].values()) == pytest.approx(y["total_tco2e"], rel=1e-9)
+        assert 3e6 < y["population"] < 7e6

@@ -137,3 +137,9 @@ def test_unit_error_is_a_value_error() -> None:
     # Callers that catch ValueError (e.g. CLI argument parsing) also see unit errors.
     with pytest.raises(ValueError, match="nope_unit"):
         parse_unit("nope_unit")
+
+
+@pytest.mark.parametrize("text", ["kg//TJ", "kg/", "/TJ", "t*"])
+def test_malformed_ratio_is_refused(text: str) -> None:
+    with pytest.raises(UnitError, match="malformed"):
+        parse_unit(text)

@@ -167,6 +167,8 @@ def parse_unit(text: str) -> ParsedUnit:
     if not isinstance(text, str) or not text.strip():
         raise UnitError("empty unit: expected a unit such as 't', 'm3', 'kWh' or 'TJ'")
     raw = text.strip()
+    if "//" in raw or raw.endswith(("/", "*")) or raw.startswith(("/", "*")):
+        raise UnitError(f"unit {raw!r} is malformed: expected units joined by single '/' or '*' (e.g. 'kg/TJ')")
     scale = 1.0
     match = _SCALE.match(raw)
     body = raw
