@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import logging
 import math
+import shutil
 import os
 import sys
 from collections.abc import Callable
@@ -45,7 +46,8 @@ app.add_typer(db_app, name="db")
 #: Above this many records the XLSX workbook has no Records sheet.
 XLSX_RECORD_LIMIT = 100_000
 
-out = Console()
+# Tables are read in terminals and in logs (make demo, CI): 120 columns when there is no terminal.
+out = Console(width=shutil.get_terminal_size((120, 24)).columns)
 err = Console(stderr=True)
 log = logging.getLogger("zerocity")
 
@@ -721,17 +723,7 @@ def demo(
         _print_json(years)
         return
     table = Table(title=f"{city.name} ({city.region}): GHG inventory, BASIC, {gwp}")
-    for col in (
-        "year",
-        "MtCO2e",
-        "t/person",
-        "t/10^4 yuan",
-        "scope 1",
-        "scope 2",
-        "scope 3",
-        "I energy",
-        "II transport",
-    ):
+    for col in ("year", "Mt", "t/cap", "t/1e4¥", "S1", "S2", "S3", "I", "II", "terr. Mt", "pop. M"):
         table.add_column(col, justify="right")
     for y in years:
         s = y["by_scope"]
@@ -746,11 +738,16 @@ def demo(
             f"{s.get('3', 0) / 1e6:,.2f}",
             f"{sec.get('I', 0) / 1e6:,.2f}",
             f"{sec.get('II', 0) / 1e6:,.2f}",
+            f"{y['territorial_tco2e'] / 1e6:,.2f}",
+            f"{y['population'] / 1e6:,.2f}",
         )
     out.print(table)
     out.print(
-        "Scopes and sectors in MtCO2e; per GDP at current prices. Data: zerocity Demo City "
-        "(synthetic, calibrated; see docs/demo-city.md)."
+        "Mt = BASIC total, MtCO2e; t/cap = tCO2e per person; t/1e4¥ = tCO2e per 10^4 yuan of GDP (current "
+        "prices); S1-S3 = scopes, I = stationary energy, II = transport (MtCO2e, BASIC); terr. = territorial "
+        "(all scope 1, incl. power supplied to the grid). Synthetic data calibrated on published statistics: "
+        "docs/demo-city.md.",
+        highlight=False,
     )
 
 
