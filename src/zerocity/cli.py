@@ -10,8 +10,8 @@ import datetime as dt
 import json
 import logging
 import math
-import shutil
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
