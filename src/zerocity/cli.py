@@ -6,6 +6,7 @@ Domain errors become messages on stderr and a non-zero exit status here, in one 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -13,12 +14,13 @@ import math
 import os
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from zerocity import __version__
@@ -83,6 +85,28 @@ def _print_json(data: Any) -> None:
 def _eprint(text: str) -> None:
     """Write a message to stderr unwrapped (reports are read by people and by scripts)."""
     sys.stderr.write(text + "\n")
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar on stderr for multi-step work; silent when stderr is not a terminal."""
+    if not err.is_terminal:
+        yield lambda _description: None
+        return
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True
+    ) as bar:
+        task = bar.add_task("starting", total=total)
+        first = True
+
+        def step(description: str) -> None:
+            nonlocal first
+            if not first:
+                bar.advance(task)
+            first = False
+            bar.update(task, description=description)
+
+        yield step
 
 
 def _run(fn: Callable[[], T]) -> T:
@@ -428,23 +452,80 @@ def inventory_compute(
     lang: Annotated[str, typer.Option(help="Language of XLSX/HTML: en or zh.")] = "en",
 ) -> None:
     """Compute a GPC inventory from a records file."""
-    from zerocity.inventory import compute_inventory, read_records
+    from zerocity.inventory import read_records
 
     cols = _parse_map(map_, mapping)
-    lib = _run(lambda: _library(factors, factor_set))
-    raw = _run(lambda: read_records(file, mapping=cols))
+    with _progress(total=6) as step:
+        step("loading factors")
+        lib = _run(lambda: _library(factors, factor_set))
+        step(f"reading {file.name}")
+        raw = _run(lambda: read_records(file, mapping=cols))
+        report = _compute_and_report(
+            file,
+            raw,
+            lib,
+            step,
+            cols=cols,
+            region=region,
+            gwp=gwp,
+            level=level,
+            as_json=as_json,
+            csv=csv,
+            xlsx=xlsx,
+            html=html,
+            uncertainty=uncertainty,
+            runs=runs,
+            seed=seed,
+            dry_run=dry_run,
+            save=save,
+            lang=lang,
+        )
+    report()
+
+
+def _compute_and_report(
+    file: Path,
+    raw: Any,
+    lib: Any,
+    step: Callable[[str], None],
+    *,
+    cols: dict[str, str],
+    region: str,
+    gwp: str,
+    level: str,
+    as_json: bool,
+    csv: Path | None,
+    xlsx: Path | None,
+    html: Path | None,
+    uncertainty: str | None,
+    runs: int,
+    seed: int,
+    dry_run: bool,
+    save: str | None,
+    lang: str,
+) -> Callable[[], None]:
+    """The body of ``inventory compute`` after reading: validate, compute, export, store.
+
+    Returns the function that prints the outcome, called once the progress bar is gone.
+    """
+    from zerocity.inventory import compute_inventory
+
     reg = region or _default_region()
+    step("validating" if dry_run else "validating and computing")
     if dry_run:
         from zerocity.inventory.engine import validate_records
 
         # Factor resolution errors are part of validation: run the kernel, keep nothing.
         prepared, _ = _run(lambda: validate_records(raw, library=lib, region=reg, source=str(file)))
         msg = {"valid": True, "rows": len(prepared), "file": str(file)}
-        if as_json:
-            _print_json(msg)
-        else:
-            out.print(f"{file}: {len(prepared)} rows valid; nothing computed (dry run)", highlight=False)
-        return
+
+        def report_dry_run() -> None:
+            if as_json:
+                _print_json(msg)
+            else:
+                out.print(f"{file}: {len(prepared)} rows valid; nothing computed (dry run)", highlight=False)
+
+        return report_dry_run
     result = _run(
         lambda: compute_inventory(
             raw,
@@ -471,6 +552,7 @@ def inventory_compute(
     if csv or xlsx or html:
         from zerocity.inventory import export
 
+        step("writing exports")
         if csv:
             export.write_csv(result, csv)
         if xlsx:
@@ -484,8 +566,10 @@ def inventory_compute(
             export.write_xlsx(result, xlsx, lang=lang, include_records=with_records)
         if html:
             export.write_html(result, html, lang=lang)
+    step("summarising")
     doc = result.to_dict(include_records=as_json or bool(save))
     if save:
+        step("storing")
         from zerocity import store
 
         def persist() -> int:
@@ -497,18 +581,22 @@ def inventory_compute(
         inv_id = _run(persist)
         doc["inventory_id"] = inv_id
         err.print(f"stored inventory {save!r} as id {inv_id}", highlight=False)
-    if as_json:
-        _print_json(doc)
-        return
-    out.print(_summary_table(doc, f"{file.name}: {len(result.records)} records, {doc['gwp']}, {doc['level']}"))
-    if result.uncertainty:
-        u = result.uncertainty
-        out.print(
-            f"95% interval ({u['method']}): {u['lower_tco2e']:,.1f} - {u['upper_tco2e']:,.1f} tCO2e "
-            f"(+/- {u['uncertainty_pct']:.1f}%)"
-        )
-    for w in result.warnings:
-        _eprint(f"warning: {w}")
+
+    def report() -> None:
+        if as_json:
+            _print_json(doc)
+            return
+        out.print(_summary_table(doc, f"{file.name}: {len(result.records)} records, {doc['gwp']}, {doc['level']}"))
+        if result.uncertainty:
+            u = result.uncertainty
+            out.print(
+                f"95% interval ({u['method']}): {u['lower_tco2e']:,.1f} - {u['upper_tco2e']:,.1f} tCO2e "
+                f"(+/- {u['uncertainty_pct']:.1f}%)"
+            )
+        for w in result.warnings:
+            _eprint(f"warning: {w}")
+
+    return report
 
 
 @inventory_app.command("validate")
