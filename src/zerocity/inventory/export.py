@@ -32,6 +32,8 @@ from typing import Any
 import jinja2
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -41,6 +43,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 import zerocity
 from zerocity.inventory.gpc import Level, gpc_table, in_level
+from zerocity.inventory.records import with_value
 from zerocity.inventory.result import InventoryResult
 
 __all__ = [
@@ -421,19 +424,20 @@ def records_frame(result: InventoryResult) -> pd.DataFrame:
     totals = result.record_totals()
     out = pd.DataFrame(index=pd.RangeIndex(len(rec)))
     for col in _RECORD_COLUMNS:
-        out[col] = rec[col].to_numpy()
+        # Categorical columns stay categorical: no string is copied per record.
+        out[col] = rec[col].array if isinstance(rec[col].dtype, pd.CategoricalDtype) else rec[col].to_numpy()
     out["row"] = out["row"].astype("int64")
     out["year"] = out["year"].astype("int64")
-    out["scope"] = out["scope"].astype("int64")
+    out["scope"] = np.nan_to_num(out["scope"].to_numpy(dtype=float)).astype("int64")
     out["amount"] = out["amount"].astype(float)
     # A notation row has no calculation method (prepare_records fills the default one).
-    out["method"] = out["method"].where(out["notation"] == "", "")
+    out["method"] = with_value(out["method"].astype("category"), (out["notation"] != "").to_numpy(), "")
     out["tco2e"] = totals["tco2e"].to_numpy(dtype=float)
     gas_cols = [c for c in totals.columns if c not in {"tco2e", "biogenic_co2_t"}]
     for gas in _gas_order(gas_cols):
         out[gas] = totals[gas].to_numpy(dtype=float) if gas in totals.columns else 0.0
     out["biogenic_co2_t"] = totals["biogenic_co2_t"].to_numpy(dtype=float)
-    out["factor_ids"] = _record_factor_ids(result)
+    out["factor_ids"] = pd.Categorical(_record_factor_ids(result))
     return out
 
 
@@ -457,7 +461,13 @@ def write_csv(result: InventoryResult, path: str | os.PathLike[str]) -> Path:
     ``biogenic_co2_t`` [t CO2]. Missing numbers (the amount of a notation row) are empty cells.
     """
     out = Path(path)
-    records_frame(result).to_csv(out, index=False, encoding="utf-8", lineterminator="\n")
+    frame = records_frame(result)
+    # pyarrow's writer is columnar (pandas' to_csv formats cell by cell, ~10x slower).
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.cast(
+        pa.schema([pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) else f for f in table.schema])
+    )
+    pa_csv.write_csv(table, out, pa_csv.WriteOptions(quoting_style="needed"))
     log.info("wrote %d records to %s", len(result.records), out)
     return out
 

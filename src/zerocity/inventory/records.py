@@ -199,7 +199,7 @@ def _recode(codes: np.ndarray, values: np.ndarray) -> pd.Categorical:
     return pd.Categorical.from_codes(vcodes[:-1][codes], categories=pd.Index(vcats, dtype=object))
 
 
-def _with_value(column: pd.Series, mask: np.ndarray, value: str) -> pd.Series:
+def with_value(column: pd.Series, mask: np.ndarray, value: str) -> pd.Series:
     """A categorical column with ``value`` set where ``mask`` is true."""
     if not mask.any():
         return column
@@ -407,7 +407,7 @@ def prepare_records(
 
     # method-specific columns
     measured = df["method"] == Method.MEASURED.value
-    df["gas"] = _with_value(df["gas"], (measured & (df["gas"] == "")).to_numpy(), "CO2")
+    df["gas"] = with_value(df["gas"], (measured & (df["gas"] == "")).to_numpy(), "CO2")
     flag(
         measured & data & (df["unit_dimension"] != "mass") & (df["unit"] != ""),
         "unit",
