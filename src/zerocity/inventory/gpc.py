@@ -3,8 +3,9 @@
 Reference
 ---------
 WRI, C40 and ICLEI (2014, amended 2021), *Global Protocol for Community-Scale Greenhouse Gas
-Inventories (GPC)*, version 1.1, Table 4.1 (sectors and sub-sectors with their scopes) and
-Table 4.3 / Figure 4.1 (what BASIC and BASIC+ include). ``data/gpc.csv`` transcribes them.
+Inventories (GPC)*, version 1.1: Chapter 3 (sectors, sub-sectors and scopes) and Chapter 4
+(reporting levels BASIC and BASIC+, and the reference-number table of sources by scope with their
+inclusion in each level). ``data/gpc.csv`` transcribes that table.
 
 Levels in ``gpc.csv``: ``BASIC`` (in BASIC and BASIC+), ``BASIC+`` (BASIC+ only),
 ``TERRITORIAL`` (scope 1 sources GPC keeps out of both city-induced totals: I.4.4 energy
