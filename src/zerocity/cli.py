@@ -10,7 +10,6 @@ import contextlib
 import datetime as dt
 import json
 import logging
-import math
 import os
 import shutil
 import sys
@@ -25,6 +24,7 @@ from rich.table import Table
 
 from zerocity import __version__
 from zerocity.errors import InvalidRecordsError, ZerocityError
+from zerocity.jsonio import dumps
 
 T = TypeVar("T")
 
@@ -58,27 +58,8 @@ def _default_region() -> str:
     return os.environ.get("ZEROCITY_REGION", "CN")
 
 
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "item"):
-        return value.item()
-    if isinstance(value, (set, tuple)):
-        return list(value)
-    return str(value)
-
-
-def _clean(value: Any) -> Any:
-    """Replace NaN/inf by None so the JSON is standard."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
-
-
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(_clean(data), ensure_ascii=False, indent=2, default=_json_default))
+    sys.stdout.write(dumps(data))
     sys.stdout.write("\n")
 
 

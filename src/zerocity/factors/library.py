@@ -261,10 +261,10 @@ class FactorLibrary:
             return f"unknown subdivision of {country}; expected one of {', '.join(listed)}"
         return None
 
-    def is_biogenic(self, activity: str) -> bool:
-        """Whether the activity's CO2 is biogenic (reported as a memo item)."""
-        act = self.activities.get(activity)
-        return bool(act and act.biogenic)
+    @functools.cached_property
+    def biogenic_activities(self) -> frozenset[str]:
+        """Activities whose CO2 is biogenic (reported as a memo item) and whose CH4 is non-fossil."""
+        return frozenset(a for a, act in self.activities.items() if act.biogenic)
 
     def resolve(
         self,

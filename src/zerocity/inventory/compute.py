@@ -243,10 +243,9 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
     parts: list[pd.DataFrame] = []
     used: set[str] = set()
     warnings: list[str] = []
-    biogenic_act = {a for a, act in library.activities.items() if act.biogenic}
     data = records["notation"] == ""
     amount = records["amount"].to_numpy(dtype=float)
-    is_biogenic = records["activity"].isin(biogenic_act).to_numpy()
+    is_biogenic = records["activity"].isin(library.biogenic_activities).to_numpy()
 
     def collect(c_list: list[Coefficient | None]) -> None:
         for c in c_list:
@@ -407,7 +406,7 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
                 carbon_unit=str(k["carbon_unit"]),
                 gpc_ref=str(k["gpc_ref"]),
                 region=str(k["region"]),
-                year=int(k["year"]),  # type: ignore[call-overload]
+                year=int(str(k["year"])),
             ),
             "carbon",
             on_error=mb_error,

@@ -104,7 +104,7 @@ def compute_inventory(
     lvl = Level(str(level).upper())
     prepared, em = validate_records(records, library=lib, region=region, source=source)
     table = attach_record_columns(em.table, prepared)
-    fossil = ~table["activity"].isin([a for a, act in lib.activities.items() if act.biogenic]).to_numpy()
+    fossil = ~table["activity"].isin(lib.biogenic_activities).to_numpy()
     table["tco2e"] = co2e(table, fossil, gwp_set)
     result = InventoryResult(
         records=prepared,

@@ -19,9 +19,7 @@ Layouts
 from __future__ import annotations
 
 import functools
-import json
 import logging
-import math
 import os
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -45,6 +43,7 @@ import zerocity
 from zerocity.inventory.gpc import Level, gpc_table, in_level
 from zerocity.inventory.records import with_value
 from zerocity.inventory.result import InventoryResult
+from zerocity.jsonio import dumps, finite
 
 __all__ = [
     "MESSAGES",
@@ -289,44 +288,6 @@ def _messages(lang: str) -> dict[str, str]:
         raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(MESSAGES)}") from None
 
 
-def _finite(value: Any) -> float | None:
-    """``value`` as a float, or None when missing, NaN or infinite."""
-    if value is None:
-        return None
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
-
-
-def _jsonable(obj: Any) -> Any:
-    """A copy of ``obj`` with only JSON types: NaN/inf -> None, numpy scalars -> Python."""
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple | set | frozenset):
-        items = sorted(obj, key=str) if isinstance(obj, set | frozenset) else obj
-        return [_jsonable(v) for v in items]
-    if isinstance(obj, bool | np.bool_):
-        return bool(obj)
-    if isinstance(obj, int | np.integer):
-        return int(obj)
-    if isinstance(obj, float | np.floating):
-        return _finite(obj)
-    if obj is None or isinstance(obj, str):
-        return obj
-    if isinstance(obj, np.ndarray):
-        return [_jsonable(v) for v in obj.tolist()]
-    if obj is pd.NA or obj is pd.NaT:
-        return None
-    return str(obj)
-
-
-def _json_default(obj: Any) -> Any:
-    """JSON value of what :mod:`json` cannot encode itself (numpy scalars, sets, pandas NA)."""
-    return _jsonable(obj)
-
-
 def _filter_year(result: InventoryResult, year: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Records and emission rows of one year (all of them when ``year`` is None)."""
     rec, em = result.records, result.emissions
@@ -347,7 +308,7 @@ def _scope_label(scope: int | str, msg: dict[str, str]) -> str:
 
 def _fmt(value: Any) -> str:
     """A number for people: thousands separators, 3 decimals below 1000, 1 above; '' if missing."""
-    v = _finite(value)
+    v = finite(value)
     if v is None:
         return ""
     if v == 0:
@@ -383,11 +344,7 @@ def write_json(result: InventoryResult, path: str | os.PathLike[str], *, include
     """
     out = Path(path)
     data = result.to_dict(include_records=include_records)
-    try:
-        text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False, default=_json_default)
-    except ValueError:  # NaN or infinity somewhere: write them as null
-        text = json.dumps(_jsonable(data), ensure_ascii=False, indent=2, allow_nan=False)
-    out.write_text(text + "\n", encoding="utf-8")
+    out.write_text(dumps(data) + "\n", encoding="utf-8")
     log.info("wrote JSON inventory to %s", out)
     return out
 
@@ -642,10 +599,10 @@ def _uncertainty_rows(result: InventoryResult, msg: dict[str, str]) -> list[tupl
     if method == "montecarlo":
         rows += [(msg["runs"], u.get("runs")), (msg["seed"], u.get("seed"))]
     rows += [
-        (msg["central"], _finite(u.get("total_tco2e"))),
-        (msg["half_width"], _finite(u.get("uncertainty_pct"))),
-        (msg["lower"], _finite(u.get("lower_tco2e"))),
-        (msg["upper"], _finite(u.get("upper_tco2e"))),
+        (msg["central"], finite(u.get("total_tco2e"))),
+        (msg["half_width"], finite(u.get("uncertainty_pct"))),
+        (msg["lower"], finite(u.get("lower_tco2e"))),
+        (msg["upper"], finite(u.get("upper_tco2e"))),
     ]
     return rows
 
@@ -712,7 +669,7 @@ def _excel_value(value: Any) -> Any:
     if isinstance(value, int | np.integer):
         return int(value)
     if isinstance(value, float | np.floating):
-        return _finite(value)
+        return finite(value)
     return _excel_text(str(value))
 
 

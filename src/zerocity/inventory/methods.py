@@ -108,8 +108,9 @@ def to_activity_denominator(
     ------
     UnitError
         When no chain of the factor, the activity unit and an NCV gives the target dimension.
-    FactorNotFoundError
-        When an NCV is needed and the library has none for the activity and region.
+    MissingNcvError
+        When an NCV is needed and the library has none for the activity and region (a unit problem
+        of the record, reported in its ``unit`` column).
     """
     fmag, funit = float(factor.magnitude), factor.units
     k = _product_to(funit, unit.unit, None, False, target)

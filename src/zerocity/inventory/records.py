@@ -94,25 +94,6 @@ NUMBER_COLUMNS = [
     "carbon_content",
 ]
 INPUT_COLUMNS = TEXT_COLUMNS + NUMBER_COLUMNS
-CATEGORICAL_COLUMNS = [
-    "activity",
-    "unit",
-    "gpc_ref",
-    "region",
-    "ef_unit",
-    "factor_id",
-    "method",
-    "notation",
-    "carbon_unit",
-    "flow",
-    "gas",
-    "scope",
-    "sector",
-    "subsector",
-    "level",
-    "entity",
-    "district",
-]
 REQUIRED = ["year", "gpc_ref"]
 EXPLICIT_EF = {"CO2": "ef_co2", "CH4": "ef_ch4", "N2O": "ef_n2o"}
 
