@@ -69,6 +69,15 @@ yi_cubic_meter = 1e8 * meter ** 3 = yi_m3
 wan_kilowatt_hour = 1e4 * kilowatt_hour = wan_kWh
 yi_kilowatt_hour = 1e8 * kilowatt_hour = yi_kWh
 wan_tonne_coal_equivalent = 1e4 * tonne_coal_equivalent = wan_tce
+# Counts for the IPCC methods that work per animal or per person (livestock populations,
+# wastewater). Own base dimensions, so kg/head never converts to kg/person by mistake.
+animal_head = [livestock] = head = animal
+wan_head = 1e4 * head
+population_person = [population] = person = capita = inhabitant
+wan_person = 1e4 * person
+# Chinese land area: 1 mu = 10000/15 m2 (GB 3100-1993, Table 6 note).
+mu = 10000 / 15 * meter ** 2
+wan_mu = 1e4 * mu
 """
 
 ureg: pint.UnitRegistry = pint.UnitRegistry(
@@ -92,6 +101,18 @@ _DIMENSIONS = {
     (ureg.J / ureg.m**3).dimensionality: "energy/volume",
     (ureg.kg / ureg.m**3).dimensionality: "mass/volume",
     (ureg.kg / ureg.J).dimensionality: "mass/energy",
+    ureg.m.dimensionality**2: "area",
+    ureg.head.dimensionality: "animals",
+    ureg.person.dimensionality: "persons",
+    (ureg.kg / ureg.head).dimensionality: "mass/animals",
+    (ureg.kg / ureg.person).dimensionality: "mass/persons",
+    (ureg.kg / ureg.m**2).dimensionality: "mass/area",
+    (ureg.kg / ureg.kg).dimensionality: "dimensionless",
+    (1 / ureg.year).dimensionality: "1/time",
+    (ureg.kg / ureg.m**2 / ureg.day).dimensionality: "mass/area/time",
+    (ureg.kg / ureg.person / ureg.year).dimensionality: "mass/persons/time",
+    (ureg.kg / ureg.head / ureg.year).dimensionality: "mass/animals/time",
+    (ureg.kg / ureg.m**3).dimensionality: "mass/volume",
 }
 
 # Spellings users write that pint does not read as meant (``m3``) or at all (``tonnes``).
@@ -180,6 +201,9 @@ def parse_unit(text: str) -> ParsedUnit:
         else:
             scale = float(scale_text)
         body = match.group("unit")
+        if body.lstrip().startswith("/"):  # "1/yr": the 1 is a numerator, not a scale
+            body = scale_text + body
+            scale = 1.0
     try:
         unit = ureg.parse_units(_normalise(body))
     except (

@@ -89,7 +89,7 @@ class Candidate:
 class Resolution:
     """Outcome of a resolution: the winner (if any) and every candidate in rank order."""
 
-    parameter: Parameter
+    parameter: str
     activity: str
     gas: str
     gpc_ref: str | None
@@ -98,6 +98,7 @@ class Resolution:
     winner: FactorRecord | None
     candidates: list[Candidate] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    qualifier: str = ""
 
 
 def read_factor_file(path: Path) -> pd.DataFrame:
@@ -139,7 +140,7 @@ class FactorLibrary:
         self.activities = activities
         self.region_parents = region_parents
         self._by_id: dict[str, FactorRecord] = {}
-        self._index: dict[tuple[str, str, str], list[FactorRecord]] = defaultdict(list)
+        self._index: dict[tuple[str, str, str, str], list[FactorRecord]] = defaultdict(list)
         self._user_order: dict[str, int] = {}
         # Results of pure functions of this (immutable) library, e.g. per-key coefficients.
         self._memo: dict[tuple[object, ...], object] = {}
@@ -153,7 +154,7 @@ class FactorLibrary:
                 f"{self._by_id[rec.factor_id].dataset!r}; factor ids must be unique across sets"
             )
         self._by_id[rec.factor_id] = rec
-        self._index[(rec.parameter.value, rec.activity, rec.gas)].append(rec)
+        self._index[(str(rec.parameter), rec.activity, rec.gas, rec.qualifier)].append(rec)
 
     # ------------------------------------------------------------------ loading
     def with_user_set(self, frame: pd.DataFrame, *, name: str, version: str = "1", source: str = "") -> FactorLibrary:
@@ -276,6 +277,7 @@ class FactorLibrary:
         region: str = "GLOBAL",
         year: int,
         dimensions: set[str] | None = None,
+        qualifier: str = "",
     ) -> Resolution:
         """Choose the factor for a request; see the module docstring for the rule.
 
@@ -294,19 +296,26 @@ class FactorLibrary:
         dimensions : set of str, optional
             Admissible dimensions of the factor's unit (e.g. ``{"mass/energy", "mass/volume"}``);
             candidates of other dimensions are listed as ineligible.
+        qualifier : str
+            Condition of a sector-method parameter (climate zone, technology...). Records with
+            this qualifier are preferred; records without a qualifier apply when none has it.
 
         Returns
         -------
         Resolution
             ``winner`` is None when nothing applies; callers decide whether that is an error.
         """
-        param = Parameter(parameter)
+        param = str(parameter)
         chain = self.region_chain(region)
         depth = {code: i for i, code in enumerate(chain)}
         candidates: list[Candidate] = []
+        qualifiers = [qualifier, ""] if qualifier else [""]
         for act, proxy in self._activity_and_proxy(activity):
-            for rec in self._index.get((param.value, act, gas), []):
-                candidates.append(self._rank(rec, depth, gpc_ref, year, dimensions, proxy))
+            for qual in qualifiers:
+                for rec in self._index.get((param, act, gas, qual), []):
+                    candidates.append(self._rank(rec, depth, gpc_ref, year, dimensions, proxy))
+                if any(c.eligible for c in candidates):
+                    break
             if any(c.eligible for c in candidates):
                 break
         candidates.sort(key=lambda c: (not c.eligible, c.rank_key))
@@ -317,7 +326,7 @@ class FactorLibrary:
                 f"{winner.factor_id} applies to {winner.valid_from}-{winner.valid_to}; used for {year} "
                 "as the nearest year available"
             )
-        return Resolution(param, activity, gas, gpc_ref, region, year, winner, candidates, warnings)
+        return Resolution(param, activity, gas, gpc_ref, region, year, winner, candidates, warnings, qualifier)
 
     def require(self, *args: object, **kwargs: object) -> Resolution:
         """Like :meth:`resolve` but raise when no factor applies."""
@@ -328,10 +337,11 @@ class FactorLibrary:
 
     def not_found_message(self, res: Resolution) -> str:
         """Why a resolution found nothing, naming the key and the sets searched."""
-        what = f"{res.parameter.value}{' ' + res.gas if res.gas else ''}"
+        what = f"{res.parameter}{' ' + res.gas if res.gas else ''}"
         seen = f"; {len(res.candidates)} record(s) considered, none applicable" if res.candidates else ""
+        condition = f" ({res.qualifier})" if res.qualifier else ""
         return (
-            f"no {what} factor for activity {res.activity!r}, region {res.region!r} "
+            f"no {what} factor for activity {res.activity!r}{condition}, region {res.region!r} "
             f"(searched {' > '.join(self.region_chain(res.region))}), year {res.year}, "
             f"GPC ref {res.gpc_ref or '-'} in sets {', '.join(self.dataset_versions())}{seen}"
         )
@@ -391,8 +401,17 @@ def _read_package_csv(path: str) -> pd.DataFrame:
 
 
 def load_activities() -> dict[str, Activity]:
-    """The activity vocabulary shipped in ``factors/data/activities.csv``."""
-    df = _read_package_csv("data/activities.csv")
+    """The activity vocabulary: ``factors/data/activities.csv`` and each dataset's ``activities.csv``."""
+    root = resources.files("zerocity.factors").joinpath("data")
+    extra = [
+        f"data/{p.name}/activities.csv"
+        for p in sorted(root.iterdir(), key=lambda p: p.name)
+        if p.is_dir() and p.joinpath("activities.csv").is_file()
+    ]
+    df = pd.concat([_read_package_csv(path) for path in ["data/activities.csv", *extra]], ignore_index=True)
+    dup = df["activity"][df["activity"].duplicated()]
+    if len(dup):
+        raise FactorSetError(f"activity id(s) declared twice in the shipped vocabulary: {', '.join(sorted(set(dup)))}")
     proxies = dict(_read_package_csv("data/activity_proxies.csv")[["activity", "ipcc_proxy"]].values)
     out = {}
     for row in df.to_dict("records"):

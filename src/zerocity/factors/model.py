@@ -7,9 +7,11 @@ both, reporting every bad cell at once with its row and column.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from enum import StrEnum
+from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -22,6 +24,7 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "FactorRecord",
     "Parameter",
+    "method_parameters",
     "records_from_frame",
     "validate_factor_frame",
 ]
@@ -42,6 +45,7 @@ FACTOR_COLUMNS = [
     "parameter",
     "activity",
     "gas",
+    "qualifier",
     "value",
     "unit",
     "region",
@@ -81,6 +85,30 @@ _PARAMETER_DIMENSIONS = {
 }
 
 
+@functools.cache
+def method_parameters() -> dict[str, frozenset[str]]:
+    """Parameters of the sector methods and the unit dimensions each admits.
+
+    Declared by the shipped datasets in their ``parameters.csv`` (columns ``parameter``,
+    ``dimensions`` separated by ``;``, ``description``); e.g. ``fod_k`` (``1/time``) or
+    ``enteric_ef``... A user's factor set may hold values for any declared parameter.
+    """
+    out: dict[str, frozenset[str]] = {}
+    root = resources.files("zerocity.factors").joinpath("data")
+    for folder in sorted(root.iterdir(), key=lambda p: p.name):
+        table = folder.joinpath("parameters.csv")
+        if not (folder.is_dir() and table.is_file()):
+            continue
+        with table.open(encoding="utf-8") as fh:
+            frame = pd.read_csv(fh, dtype=str, keep_default_na=False)
+        for row in frame.to_dict("records"):
+            name = row["parameter"].strip()
+            if name in out or name in {p.value for p in Parameter}:
+                raise FactorSetError(f"{folder.name}/parameters.csv: parameter {name!r} is declared twice")
+            out[name] = frozenset(d.strip() for d in row["dimensions"].split(";") if d.strip())
+    return out
+
+
 @dataclass(frozen=True)
 class FactorRecord:
     """One factor of the library.
@@ -89,12 +117,16 @@ class FactorRecord:
     ----------
     factor_id : str
         Unique id.
-    parameter : Parameter
-        ``ef``, ``ncv``, ``carbon_content``, ``oxidation`` or ``coal_coefficient``.
+    parameter : str
+        ``ef``, ``ncv``, ``carbon_content``, ``oxidation``, ``coal_coefficient`` (:class:`Parameter`)
+        or a parameter of a sector method declared in a dataset's ``parameters.csv``.
     activity : str
         Activity id the factor applies to.
     gas : str
         Gas of an emission factor; empty for other parameters.
+    qualifier : str
+        Condition the value applies to beyond the activity (climate zone, technology, treatment
+        pathway...); empty for a value that holds whatever the condition.
     value : float
         The number, in ``unit``.
     unit : ParsedUnit
@@ -122,9 +154,10 @@ class FactorRecord:
     """
 
     factor_id: str
-    parameter: Parameter
+    parameter: str
     activity: str
     gas: str
+    qualifier: str
     value: float
     unit: ParsedUnit
     region: str
@@ -177,9 +210,10 @@ class FactorRecord:
         """JSON-ready view."""
         return {
             "factor_id": self.factor_id,
-            "parameter": self.parameter.value,
+            "parameter": str(self.parameter),
             "activity": self.activity,
             "gas": self.gas or None,
+            "qualifier": self.qualifier or None,
             "value": self.value,
             "unit": self.unit.text,
             "region": self.region,
@@ -250,7 +284,8 @@ def validate_factor_frame(frame: pd.DataFrame, *, source: str) -> pd.DataFrame:
         flag(df[col] == "", col, "required value is empty")
     dup = df["factor_id"].duplicated(keep="first") & (df["factor_id"] != "")
     flag(dup, "factor_id", "duplicate factor_id")
-    valid_params = {p.value for p in Parameter}
+    declared = method_parameters()
+    valid_params = {p.value for p in Parameter} | set(declared)
     flag(
         ~df["parameter"].isin(valid_params) & (df["parameter"] != ""),
         "parameter",
@@ -293,6 +328,14 @@ def validate_factor_frame(frame: pd.DataFrame, *, source: str) -> pd.DataFrame:
                     "unit",
                     f"a {param.value} needs a unit of dimension {' or '.join(sorted(dims))}, not {parsed.dimension}",
                 )
+        for name in set(df.loc[mask, "parameter"]) & set(declared):
+            bad = mask & (df["parameter"] == name)
+            if parsed.dimension not in declared[name]:
+                flag(
+                    bad,
+                    "unit",
+                    f"a {name} needs a unit of dimension {' or '.join(sorted(declared[name]))}, not {parsed.dimension}",
+                )
         bad = mask & is_ef
         if bad.any() and not parsed.dimension.startswith("mass/") and parsed.dimension != "dimensionless":
             flag(bad, "unit", "an emission factor needs a unit of gas mass per activity unit, e.g. kg/TJ, t/MWh, kg/m3")
@@ -315,9 +358,10 @@ def records_from_frame(
         out.append(
             FactorRecord(
                 factor_id=row.factor_id,
-                parameter=Parameter(row.parameter),
+                parameter=row.parameter,
                 activity=row.activity,
                 gas=row.gas,
+                qualifier=row.qualifier,
                 value=float(row.value),
                 unit=parse_unit(row.unit),
                 region=row.region.upper() if row.region.upper() == "GLOBAL" else row.region,

@@ -30,9 +30,10 @@ from zerocity.inventory.methods import (
     explicit_coefficient,
 )
 from zerocity.inventory.records import EXPLICIT_EF, Method
+from zerocity.inventory.sectors import METHODS, MethodContext
 from zerocity.units import parse_unit
 
-__all__ = ["COMBUSTION_GASES", "Emissions", "co2e", "compute_emissions"]
+__all__ = ["COMBUSTION_GASES", "Emissions", "co2e", "compute_emissions", "inventory_years"]
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +220,29 @@ def _library_coefficient(library: FactorLibrary, gas: str, key: dict[str, object
     return library.memo(("emission_coefficient", *args), compute)
 
 
-def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: str = "<records>") -> Emissions:
+def inventory_years(records: pd.DataFrame) -> tuple[int, ...]:
+    """The years an inventory reports when the caller names none.
+
+    The years of the rows that are emissions of their own year; history rows (e.g. waste
+    disposal since the first year with data, :attr:`SectorMethod.history`) add none. When every
+    row is history, every year from the first to the last row's year.
+    """
+    if records.empty:
+        return ()
+    years = records["year"].to_numpy(dtype=np.int64)
+    history = records["method"].isin([m.name for m in METHODS.values() if m.history]).to_numpy()
+    if (~history).any():
+        return tuple(int(y) for y in np.unique(years[~history]))
+    return tuple(range(int(years.min()), int(years.max()) + 1))
+
+
+def compute_emissions(
+    records: pd.DataFrame,
+    library: FactorLibrary,
+    *,
+    source: str = "<records>",
+    years: tuple[int, ...] | None = None,
+) -> Emissions:
     """Emissions of every gas of every record.
 
     Parameters
@@ -229,6 +252,9 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
     library : FactorLibrary
     source : str
         File name for messages.
+    years : tuple of int, optional
+        Inventory years: emissions of other years are left out. Default
+        :func:`inventory_years`.
 
     Returns
     -------
@@ -463,9 +489,29 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
             )
         )
 
+    # --- sector methods (waste, IPPU, agriculture) ------------------------------------
+    report_years = tuple(years) if years else inventory_years(records)
+    for name in sorted(set(records["method"].astype(str).unique()) & set(METHODS)):
+        mmask_s = (data & (records["method"] == name)).to_numpy()
+        if not mmask_s.any():
+            continue
+        sub = records.loc[mmask_s].reset_index(drop=True)
+        sub["pos"] = np.flatnonzero(mmask_s)
+        ctx = MethodContext(library=library, years=report_years)
+        METHODS[name].compute(sub, ctx)
+        issues.extend(ctx.issues)
+        used.update(ctx.factor_ids)
+        warnings.extend(ctx.warnings)
+        if not ctx.issues:
+            parts.extend(ctx.parts)
+
     if issues:
         issues.sort(key=lambda i: (i.row, i.column))
         raise InvalidRecordsError(source, issues)
+    record_years = records["year"].to_numpy(dtype=np.int64)
+    for i, part in enumerate(parts):
+        if "year" not in part.columns:
+            parts[i] = part.assign(year=record_years[part["pos"].to_numpy(dtype=np.int64)])
     table = (
         _concat_categorical(parts)
         if parts
@@ -477,22 +523,26 @@ def compute_emissions(records: pd.DataFrame, library: FactorLibrary, *, source: 
                 "biogenic": pd.Series(dtype=bool),
                 "factor_ids": pd.Series(dtype=object),
                 "rel_uncertainty": pd.Series(dtype=float),
+                "year": pd.Series(dtype="int64"),
             }
         )
     )
+    if len(table) and report_years:
+        table = table[np.isin(table["year"].to_numpy(), np.array(report_years))].reset_index(drop=True)
     used.discard("")
+    used.discard("row")
     return Emissions(table=table, factor_ids=used, warnings=sorted(set(warnings)))
 
 
 def _concat_categorical(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Concatenate emission parts column by column, keeping ``gas`` and ``factor_ids`` categorical."""
     columns: dict[str, object] = {
-        name: np.concatenate([p[name].to_numpy() for p in parts]) for name in ("pos", "tonnes", "biogenic")
+        name: np.concatenate([p[name].to_numpy() for p in parts]) for name in ("pos", "tonnes", "biogenic", "year")
     }
     columns["rel_uncertainty"] = np.concatenate([p["rel_uncertainty"].to_numpy(dtype=float) for p in parts])
     for name in ("gas", "factor_ids"):
         columns[name] = union_categoricals([pd.Categorical(p[name]) for p in parts])
-    order = ["pos", "gas", "tonnes", "biogenic", "factor_ids", "rel_uncertainty"]
+    order = ["pos", "gas", "tonnes", "biogenic", "factor_ids", "rel_uncertainty", "year"]
     return pd.DataFrame({name: columns[name] for name in order})
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 from zerocity.errors import InvalidRecordsError, RecordIssue
 from zerocity.factors.gwp import GwpSet
 from zerocity.factors.library import FactorLibrary, default_library
-from zerocity.inventory.compute import Emissions, co2e, compute_emissions
+from zerocity.inventory.compute import Emissions, co2e, compute_emissions, inventory_years
 from zerocity.inventory.gpc import Level
 from zerocity.inventory.records import prepare_records
 from zerocity.inventory.result import InventoryResult, attach_record_columns
@@ -29,7 +29,12 @@ class UncertaintyMethod(StrEnum):
 
 
 def validate_records(
-    records: pd.DataFrame, *, library: FactorLibrary, region: str, source: str
+    records: pd.DataFrame,
+    *,
+    library: FactorLibrary,
+    region: str,
+    source: str,
+    years: tuple[int, ...] | None = None,
 ) -> tuple[pd.DataFrame, Emissions]:
     """Validate records, factor resolution included; return the prepared records and emissions.
 
@@ -53,12 +58,13 @@ def validate_records(
                     prepare_records(subset, library=library, default_region=region, source=source),
                     library,
                     source=source,
+                    years=years,
                 )
             except InvalidRecordsError as more:
                 exc.issues.extend(RecordIssue(keep[i.row - 1], i.column, i.message, i.value) for i in more.issues)
                 exc.issues.sort(key=lambda i: (i.row, i.column))
         raise InvalidRecordsError(source, exc.issues) from None
-    return prepared, compute_emissions(prepared, library, source=source)
+    return prepared, compute_emissions(prepared, library, source=source, years=years)
 
 
 def compute_inventory(
@@ -72,6 +78,7 @@ def compute_inventory(
     runs: int = 1000,
     seed: int = 12345,
     source: str = "<records>",
+    years: tuple[int, ...] | list[int] | None = None,
 ) -> InventoryResult:
     """Validate records and compute their inventory.
 
@@ -93,6 +100,9 @@ def compute_inventory(
         Monte Carlo settings.
     source : str
         File name for messages.
+    years : sequence of int, optional
+        Inventory years; emissions of other years are left out. Default: the years of the rows
+        (history rows, such as waste disposal since the first year with data, add none).
 
     Raises
     ------
@@ -102,7 +112,8 @@ def compute_inventory(
     lib = library or default_library()
     gwp_set = GwpSet(str(gwp).upper())
     lvl = Level(str(level).upper())
-    prepared, em = validate_records(records, library=lib, region=region, source=source)
+    chosen = tuple(sorted({int(y) for y in years})) if years else None
+    prepared, em = validate_records(records, library=lib, region=region, source=source, years=chosen)
     table = attach_record_columns(em.table, prepared)
     fossil = ~table["activity"].isin(lib.biogenic_activities).to_numpy()
     table["tco2e"] = co2e(table, fossil, gwp_set)
@@ -115,6 +126,7 @@ def compute_inventory(
         library=lib,
         factor_ids=em.factor_ids,
         warnings=em.warnings,
+        years=chosen or inventory_years(prepared),
     )
     if uncertainty:
         method = UncertaintyMethod(str(uncertainty).lower())

@@ -193,7 +193,7 @@ def emission_coefficient(
     parsed = parse_unit(unit)
     if factor_id:
         forced = library.get(factor_id)
-        if forced.parameter is Parameter.EF and forced.gas == gas:
+        if forced.parameter == Parameter.EF and forced.gas == gas:
             value, ncv = to_activity_denominator(
                 _quantity(forced), parsed, library=library, activity=activity, region=region, year=year
             )

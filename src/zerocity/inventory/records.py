@@ -22,6 +22,10 @@ Columns (any other heading can be mapped with ``mapping={"their name": "our name
 ``flow``                    ``input`` (default) or ``output`` for ``mass_balance`` rows
 =========================== ========================================================================
 
+A ``method`` may also name a sector method (``fod``, ``enteric``, ``cement``... see
+:mod:`zerocity.inventory.sectors`); its rows may fill that method's own columns, which are typed
+and checked here for those rows only.
+
 Validation is columnar: each check runs on whole columns and every invalid cell of every row is
 reported at once (:class:`zerocity.errors.InvalidRecordsError`); nothing is computed then.
 """
@@ -38,6 +42,7 @@ import pandas as pd
 from zerocity.errors import InvalidRecordsError, RecordIssue, UnitError, ZerocityError
 from zerocity.factors.library import FactorLibrary
 from zerocity.inventory.gpc import Notation, gpc_table
+from zerocity.inventory.sectors import METHODS, SectorMethod, method_columns
 from zerocity.units import parse_unit
 
 __all__ = [
@@ -207,6 +212,62 @@ def _blank(series: pd.Series | None, n: int) -> np.ndarray:
     return blank_unique[np.where(codes < 0, len(uniques), codes)]
 
 
+def _check_sector_rows(
+    df: pd.DataFrame,
+    rows: np.ndarray,
+    method: SectorMethod,
+    library: FactorLibrary,
+    flag: Callable[..., None],
+) -> None:
+    """Checks a sector method adds for its own rows: GPC reference, activity, unit, columns."""
+    if not rows.any():
+        return
+    refs = df["gpc_ref"]
+    ref_ok = np.zeros(len(df), dtype=bool)
+    for prefix in method.gpc_refs:
+        ref_ok |= (refs.astype(str).str.startswith(prefix + ".") | (refs == prefix)).to_numpy()
+    flag(
+        rows & ~ref_ok & (refs != "").to_numpy(),
+        "gpc_ref",
+        f"method {method.name} computes {', '.join(method.gpc_refs)} sources",
+    )
+    categories = {a for a, act in library.activities.items() if act.category in method.activity_categories}
+    flag(
+        rows
+        & (df["activity"] != "").to_numpy()
+        & ~df["activity"].isin(categories).to_numpy()
+        & df["activity"].isin(library.activities).to_numpy(),
+        "activity",
+        f"method {method.name} expects an activity of category {' or '.join(method.activity_categories)} "
+        "(see `zerocity factors activities`)",
+    )
+    flag(
+        rows
+        & (df["unit_dimension"] != "").to_numpy()
+        & ~df["unit_dimension"].isin(method.amount_dimensions).to_numpy(),
+        "unit",
+        f"method {method.name} needs an amount of {' or '.join(method.amount_dimensions)}",
+    )
+    for col in method.columns:
+        values = df[col.name]
+        if col.kind == "text":
+            empty = (values == "").to_numpy()
+            if col.choices:
+                flag(
+                    rows & ~empty & ~values.isin(col.choices).to_numpy(),
+                    col.name,
+                    f"expected one of {', '.join(col.choices)}",
+                )
+        else:
+            empty = values.isna().to_numpy()
+            if col.minimum is not None:
+                flag(rows & (values < col.minimum).to_numpy(), col.name, f"expected a number >= {col.minimum:g}")
+            if col.maximum is not None:
+                flag(rows & (values > col.maximum).to_numpy(), col.name, f"expected a number <= {col.maximum:g}")
+        if col.required:
+            flag(rows & empty, col.name, f"required by method {method.name}")
+
+
 def prepare_records(
     raw: pd.DataFrame,
     *,
@@ -240,7 +301,10 @@ def prepare_records(
     """
     issues: list[RecordIssue] = []
     n = len(raw)
-    unknown_cols = [c for c in raw.columns if c not in INPUT_COLUMNS and c not in {"notes", "row"}]
+    extra_columns = method_columns()
+    unknown_cols = [
+        c for c in raw.columns if c not in INPUT_COLUMNS and c not in extra_columns and c not in {"notes", "row"}
+    ]
     missing = [c for c in REQUIRED if c not in raw.columns]
     if missing:
         raise InvalidRecordsError(
@@ -271,7 +335,10 @@ def prepare_records(
         shown = [str(v) for v in np.asarray(vals, dtype=object)[m]]
         issues.extend(RecordIssue(int(r), column, message, v) for r, v in zip(rows[m], shown, strict=True))
 
-    for col in NUMBER_COLUMNS:
+    number_columns = NUMBER_COLUMNS + [c.name for c in extra_columns.values() if c.kind == "number"]
+    for col in [c.name for c in extra_columns.values() if c.kind == "text"]:
+        df[col] = _category(raw[col] if col in raw.columns else None, n, str.lower)
+    for col in number_columns:
         if col not in raw.columns:
             df[col] = np.nan
             continue
@@ -317,7 +384,11 @@ def prepare_records(
 
     # method
     method = df["method"]
-    flag(~method.isin([m.value for m in Method]), "method", "expected factor, mass_balance or measured")
+    flag(
+        ~method.isin([m.value for m in Method] + list(METHODS)),
+        "method",
+        f"expected factor, mass_balance, measured or a sector method ({', '.join(sorted(METHODS))})",
+    )
 
     quality = df["quality"]
     flag(
@@ -349,7 +420,7 @@ def prepare_records(
     # units: parse each distinct string once
     unit_codes = df["unit"].cat.codes.to_numpy()
     dims = []
-    not_measured = (df["method"] != Method.MEASURED.value).to_numpy()
+    core = df["method"].isin([Method.FACTOR.value, Method.MASS_BALANCE.value]).to_numpy()
     for code, text in enumerate(df["unit"].cat.categories):
         dim = ""
         if text != "":
@@ -360,7 +431,7 @@ def prepare_records(
                 flag(mask, "unit", str(exc))
             else:
                 if dim not in {"mass", "volume", "energy"}:
-                    flag(mask & not_measured, "unit", f"expected a unit of mass, volume or energy, not {dim}")
+                    flag(mask & core, "unit", f"expected a unit of mass, volume or energy, not {dim}")
         dims.append(dim)
     df["unit_dimension"] = _recode(unit_codes, np.array(dims, dtype=object))
     for text in df["ef_unit"].cat.categories:
@@ -403,6 +474,9 @@ def prepare_records(
         "carbon_content needs carbon_unit (t/t, percent, tC/TJ)",
     )
     flag(df["carbon_content"] < 0, "carbon_content", "expected a non-negative carbon content")
+
+    for name in set(df["method"].cat.categories) & set(METHODS):
+        _check_sector_rows(df, (df["method"] == name).to_numpy() & data, METHODS[name], library, flag)
 
     if "record_id" in raw.columns:
         rid = df["record_id"]

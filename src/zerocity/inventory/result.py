@@ -50,6 +50,9 @@ class InventoryResult:
     warnings : list of str
     uncertainty : dict, optional
         Set by :mod:`zerocity.inventory.uncertainty`.
+    years : tuple of int
+        Inventory years (an emission's ``year`` is the year it occurs, which for history methods
+        such as landfill decay is not the year of the input row).
     """
 
     records: pd.DataFrame
@@ -61,6 +64,7 @@ class InventoryResult:
     factor_ids: set[str]
     warnings: list[str] = field(default_factory=list)
     uncertainty: dict[str, Any] | None = None
+    years: tuple[int, ...] = ()
 
     # ---------------------------------------------------------------- totals
     def counted_mask(self, level: Level | str | None = None) -> np.ndarray:
@@ -116,7 +120,7 @@ class InventoryResult:
                     "factor_id": fid,
                     "dataset": rec.dataset,
                     "dataset_version": rec.dataset_version,
-                    "parameter": rec.parameter.value,
+                    "parameter": str(rec.parameter),
                     "activity": rec.activity,
                     "gas": rec.gas or None,
                     "value": rec.value,
@@ -150,7 +154,8 @@ class InventoryResult:
     def by_year(self) -> dict[str, dict[str, Any]]:
         """Per year: totals of each level and the breakdowns by scope and sector."""
         out = {}
-        for year in sorted(self.records["year"].unique()):
+        years = self.years or tuple(sorted({int(y) for y in self.emissions["year"].unique()}))
+        for year in years:
             e = self.emissions[self.emissions["year"].to_numpy() == year]
             sub = InventoryResult(self.records, e, self.gwp, self.level, self.region, self.library, self.factor_ids)
             out[str(int(year))] = {
@@ -332,6 +337,8 @@ def attach_record_columns(emissions: pd.DataFrame, records: pd.DataFrame) -> pd.
     pos = emissions["pos"].to_numpy()
     columns: dict[str, object] = {name: emissions[name] for name in emissions.columns}
     for col in ("row", "year", "gpc_ref", "scope", "sector", "subsector", "level", "entity", "district", "activity"):
+        if col in columns:  # e.g. the emission year of a history method
+            continue
         source = records[col]
         if isinstance(source.dtype, pd.CategoricalDtype):
             columns[col] = pd.Categorical.from_codes(source.cat.codes.to_numpy()[pos], dtype=source.dtype)

@@ -1,0 +1,21 @@
+"""Sector methods beyond fuel combustion: waste (GPC III), IPPU (IV) and agriculture (V).
+
+Each module registers its methods (:class:`~zerocity.inventory.sectors.base.SectorMethod`) on
+import; a record selects one with its ``method`` column. See :mod:`.base` for the contract.
+"""
+
+# Method modules (each registers its methods on import).
+# -- one import per module, keep sorted --
+from zerocity.inventory.sectors import ippu  # noqa: F401
+from zerocity.inventory.sectors.base import MethodColumn, MethodContext, ParameterValues, SectorMethod
+from zerocity.inventory.sectors.registry import METHODS, method_columns, register
+
+__all__ = [
+    "METHODS",
+    "MethodColumn",
+    "MethodContext",
+    "ParameterValues",
+    "SectorMethod",
+    "method_columns",
+    "register",
+]

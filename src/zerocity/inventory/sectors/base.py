@@ -1,0 +1,332 @@
+"""What a sector method is, and the tools every method uses.
+
+A *sector method* computes the emissions of input rows whose ``method`` column names it (``fod``,
+``enteric``, ``cement`` ...). It declares
+
+* the GPC references it serves (``III.1`` for solid waste disposal) and the activity categories
+  its rows may name (``solid_waste``);
+* the dimension of its rows' ``amount`` (mass of waste, number of animals, area of paddy...);
+* its own input columns (:class:`MethodColumn`), typed and checked by the record validation for
+  its rows only, so that every bad cell is reported with its row and column like any other;
+* a ``compute`` function that reads the validated rows and emits emissions through a
+  :class:`MethodContext`.
+
+Parameters come from the factor library (``MethodContext.parameter``): one resolution per
+distinct (activity, qualifier, region, year, GPC reference), values converted to the unit the
+formula needs, the factor ids kept for provenance, and a row's own value (an override column)
+winning over the library's default. Everything is columnar: a method works on whole columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from zerocity.errors import RecordIssue, UnitError
+from zerocity.factors.library import FactorLibrary, Resolution
+from zerocity.units import conversion_factor, parse_unit
+
+__all__ = [
+    "MethodColumn",
+    "MethodContext",
+    "ParameterValues",
+    "SectorMethod",
+]
+
+
+@dataclass(frozen=True)
+class MethodColumn:
+    """An input column of a sector method.
+
+    Attributes
+    ----------
+    name : str
+        Column heading (shared by every method that uses it, with one meaning).
+    kind : ``"number"`` or ``"text"``
+    description : str
+        What the column holds, with its unit for numbers (documentation and ``--help``).
+    required : bool
+        A row of the method must fill it.
+    choices : tuple of str
+        Admissible values of a text column (lower-cased on input); empty = free text.
+    minimum, maximum : float, optional
+        Bounds of a number (inclusive).
+    """
+
+    name: str
+    kind: Literal["number", "text"]
+    description: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    minimum: float | None = 0.0
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class SectorMethod:
+    """A calculation method for sectors beyond fuel combustion.
+
+    Attributes
+    ----------
+    name : str
+        Value of the ``method`` column that selects it.
+    title : str
+        One line for listings.
+    gpc_refs : tuple of str
+        GPC reference prefixes its rows may carry (``("III.1",)``).
+    activity_categories : tuple of str
+        Categories (``activities.csv``) of the activities its rows may name.
+    amount_dimensions : tuple of str
+        Admissible dimensions of ``amount`` (``("mass",)``, ``("animals",)``, ``("area",)``).
+    columns : tuple of MethodColumn
+        Its own input columns.
+    compute : callable
+        ``compute(rows, ctx)``: rows are the method's validated rows (columns of the record table,
+        its own columns, ``pos`` and ``row``); it emits through ``ctx``.
+    reference : str
+        Source of the formula (volume, chapter, equation).
+    history : bool
+        Rows are a history (e.g. yearly waste disposal since the first year with data) from
+        which the method computes the emissions of the inventory years; they are not emissions
+        of their own year.
+    """
+
+    name: str
+    title: str
+    gpc_refs: tuple[str, ...]
+    activity_categories: tuple[str, ...]
+    amount_dimensions: tuple[str, ...]
+    columns: tuple[MethodColumn, ...]
+    compute: Callable[[pd.DataFrame, MethodContext], None]
+    reference: str
+    history: bool = False
+
+
+@dataclass
+class ParameterValues:
+    """A parameter for every row: value, provenance and uncertainty.
+
+    Attributes
+    ----------
+    values : numpy.ndarray
+        In the unit the method asked for; NaN where none was found (an issue was raised).
+    factor_ids : numpy.ndarray of str
+        Library record id, or ``row`` when the row gave its own value.
+    rel_uncertainty : numpy.ndarray
+        95% half-width as a fraction; NaN when unknown or given by the row.
+    """
+
+    values: np.ndarray
+    factor_ids: np.ndarray
+    rel_uncertainty: np.ndarray
+
+
+@dataclass
+class MethodContext:
+    """What a method needs besides its rows, and where it puts its output.
+
+    Attributes
+    ----------
+    library : FactorLibrary
+    years : tuple of int
+        Inventory years: the years a history method computes emissions for.
+    """
+
+    library: FactorLibrary
+    years: tuple[int, ...]
+    issues: list[RecordIssue] = field(default_factory=list)
+    factor_ids: set[str] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)
+    parts: list[pd.DataFrame] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ errors
+    def flag(self, rows: pd.DataFrame, mask: np.ndarray | pd.Series, column: str, message: str) -> None:
+        """Report ``message`` for every row of ``rows`` where ``mask`` is true."""
+        m = np.asarray(mask, dtype=bool)
+        if not m.any():
+            return
+        values = rows[column].to_numpy(dtype=object)[m] if column in rows.columns else [""] * int(m.sum())
+        for r, v in zip(rows["row"].to_numpy()[m], values, strict=True):
+            shown = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+            self.issues.append(RecordIssue(int(r), column, message, shown))
+
+    # ------------------------------------------------------------------ inputs
+    def amount_in(self, rows: pd.DataFrame, unit: str) -> np.ndarray:
+        """Each row's ``amount`` converted to ``unit`` (one conversion per distinct unit string)."""
+        out = rows["amount"].to_numpy(dtype=float).copy()
+        units = rows["unit"].astype(str).to_numpy()
+        target = parse_unit(unit)
+        for text in np.unique(units):
+            mask = units == text
+            try:
+                out[mask] *= parse_unit(str(text)).to(target)
+            except UnitError as exc:
+                self.flag(rows, mask, "unit", f"expected a unit convertible to {unit}: {exc}")
+                out[mask] = np.nan
+        return out
+
+    def parameter(
+        self,
+        rows: pd.DataFrame,
+        name: str,
+        *,
+        unit: str,
+        activity: str | np.ndarray | None = None,
+        qualifier: str | np.ndarray = "",
+        gas: str = "",
+        override: str | None = None,
+        error_column: str = "activity",
+    ) -> ParameterValues:
+        """A library parameter for every row, in ``unit``.
+
+        Parameters
+        ----------
+        rows : pandas.DataFrame
+            The method's rows.
+        name : str
+            Parameter name (``parameters.csv`` of a dataset, or ``ef``).
+        unit : str
+            Unit the formula needs the value in (``1``, ``1/yr``, ``kg/head``...).
+        activity : str or array, optional
+            Activity id of each row (default: the rows' ``activity``).
+        qualifier : str or array
+            Condition of each row (climate zone, technology...).
+        gas : str
+            For emission factors.
+        override : str, optional
+            Column of ``rows`` whose filled cells replace the library value (given in ``unit``).
+        error_column : str
+            Column named in the issue raised for rows without a value.
+        """
+        n = len(rows)
+        act = rows["activity"].astype(str).to_numpy() if activity is None else np.broadcast_to(activity, n)
+        qual = np.broadcast_to(np.asarray(qualifier, dtype=object), n)
+        values = np.full(n, np.nan)
+        ids = np.full(n, "", dtype=object)
+        unc = np.full(n, np.nan)
+        given = np.zeros(n, dtype=bool)
+        if override is not None and override in rows.columns:
+            own = rows[override].to_numpy(dtype=float)
+            given = ~np.isnan(own)
+            values[given] = own[given]
+            ids[given] = "row"
+        need = ~given
+        if need.any():
+            key = pd.DataFrame(
+                {
+                    "activity": act,
+                    "qualifier": qual.astype(str),
+                    "region": rows["region"].astype(str).to_numpy(),
+                    "year": rows["year"].to_numpy(),
+                    "gpc_ref": rows["gpc_ref"].astype(str).to_numpy(),
+                }
+            )[need]
+            codes, distinct = pd.MultiIndex.from_frame(key).factorize()
+            target = parse_unit(unit)
+            kval = np.full(len(distinct), np.nan)
+            kid = np.full(len(distinct), "", dtype=object)
+            kunc = np.full(len(distinct), np.nan)
+            missing = np.zeros(len(distinct), dtype=bool)
+            for i, (a, q, region, year, ref) in enumerate(distinct):
+                res = self._resolve(name, str(a), str(q), gas, str(region), int(year), str(ref))
+                rec = res.winner
+                if rec is None:
+                    missing[i] = True
+                    self.flag(
+                        rows.iloc[np.flatnonzero(need)[codes == i]],
+                        np.ones(int((codes == i).sum()), dtype=bool),
+                        error_column,
+                        self.library.not_found_message(res)
+                        + (f"; give the value in column {override!r}" if override else ""),
+                    )
+                    continue
+                try:
+                    k = conversion_factor(rec.unit.unit, target.unit) * rec.unit.scale / target.scale
+                except UnitError as exc:
+                    raise UnitError(f"factor {rec.factor_id}: {exc}") from exc
+                kval[i] = rec.value * k
+                kid[i] = rec.factor_id
+                kunc[i] = np.nan if rec.relative_uncertainty is None else rec.relative_uncertainty
+                self.factor_ids.add(rec.factor_id)
+                self.warnings.extend(res.warnings)
+            where = np.flatnonzero(need)
+            values[where] = kval[codes]
+            ids[where] = kid[codes]
+            unc[where] = kunc[codes]
+        return ParameterValues(values, ids, unc)
+
+    def _resolve(
+        self, name: str, activity: str, qualifier: str, gas: str, region: str, year: int, ref: str
+    ) -> Resolution:
+        """Library resolution of one parameter key, memoised on the (immutable) library."""
+
+        def compute() -> Resolution:
+            return self.library.resolve(
+                name, activity, gas=gas, gpc_ref=ref, region=region, year=year, qualifier=qualifier
+            )
+
+        return self.library.memo(("method_parameter", name, activity, qualifier, gas, region, year, ref), compute)
+
+    # ------------------------------------------------------------------ output
+    def emit(
+        self,
+        rows: pd.DataFrame,
+        gas: str,
+        tonnes: np.ndarray,
+        *parameters: ParameterValues | tuple[np.ndarray, np.ndarray],
+        biogenic: bool | np.ndarray = False,
+        year: np.ndarray | None = None,
+        positions: np.ndarray | None = None,
+    ) -> None:
+        """Add emissions of one gas for ``rows`` [t gas].
+
+        Parameters
+        ----------
+        rows : pandas.DataFrame
+            The rows the emissions belong to (their ``pos`` links them to the record).
+        gas : str
+        tonnes : numpy.ndarray
+            One value per row (or per ``positions`` entry) [t].
+        *parameters : ParameterValues
+            The parameters the tonnes were computed with: their ids make ``factor_ids`` and their
+            uncertainties combine (root sum of squares) into ``rel_uncertainty``.
+        biogenic : bool or array
+            Biogenic CO2, a memo item outside the totals.
+        year : numpy.ndarray, optional
+            Emission year of each value when it is not the row's year (history methods).
+        positions : numpy.ndarray, optional
+            Index into ``rows`` of each value, when there is not exactly one value per row.
+        """
+        idx = np.arange(len(rows)) if positions is None else np.asarray(positions)
+        tonnes = np.asarray(tonnes, dtype=float)
+        ids = np.full(len(idx), "", dtype=object)
+        sq = np.zeros(len(idx))
+        known = np.zeros(len(idx), dtype=bool)
+        for p in parameters:
+            pid, punc = (p.factor_ids, p.rel_uncertainty) if isinstance(p, ParameterValues) else p
+            pid = np.asarray(pid, dtype=object)[idx]
+            punc = np.asarray(punc, dtype=float)[idx]
+            ids = np.where(ids == "", pid, np.where(pid == "", ids, ids + ";" + pid))
+            ok = ~np.isnan(punc)
+            sq += np.where(ok, punc * punc, 0.0)
+            known |= ok
+        # One label per distinct combination: drop repeats ("row;row") and order the ids.
+        uniq, inverse = np.unique(ids.astype(str), return_inverse=True)
+        labels = np.array([";".join(sorted(set(filter(None, u.split(";"))))) for u in uniq], dtype=object)
+        ids = labels[inverse]
+        part = pd.DataFrame(
+            {
+                "pos": rows["pos"].to_numpy()[idx],
+                "gas": gas,
+                "tonnes": tonnes,
+                "biogenic": np.broadcast_to(np.asarray(biogenic, dtype=bool), len(idx)) & (gas == "CO2"),
+                "factor_ids": ids.astype(str),
+                "rel_uncertainty": np.where(known, np.sqrt(sq), np.nan),
+                "year": (rows["year"].to_numpy()[idx] if year is None else np.asarray(year)).astype(np.int64),
+            }
+        )
+        self.parts.append(part)
