@@ -143,3 +143,8 @@ def test_unit_error_is_a_value_error() -> None:
 def test_malformed_ratio_is_refused(text: str) -> None:
     with pytest.raises(UnitError, match="malformed"):
         parse_unit(text)
+
+
+def test_kt_is_a_kilotonne_not_a_knot() -> None:
+    assert parse_unit("kt").to(parse_unit("t")) == 1000.0
+    assert parse_unit("kt").dimension == "mass"

@@ -431,6 +431,13 @@ def inventory_compute(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; compute nothing.")] = False,
     save: Annotated[str | None, typer.Option(help="Store the inventory under this name.")] = None,
     lang: Annotated[str, typer.Option(help="Language of XLSX/HTML: en or zh.")] = "en",
+    year: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--year",
+            help="Inventory year (repeatable). Default: the years of the rows; waste disposal history rows add none.",
+        ),
+    ] = None,
 ) -> None:
     """Compute a GPC inventory from a records file."""
     from zerocity.inventory import read_records
@@ -460,6 +467,7 @@ def inventory_compute(
             dry_run=dry_run,
             save=save,
             lang=lang,
+            years=year,
         )
     report()
 
@@ -484,6 +492,7 @@ def _compute_and_report(
     dry_run: bool,
     save: str | None,
     lang: str,
+    years: list[int] | None = None,
 ) -> Callable[[], None]:
     """The body of ``inventory compute`` after reading: validate, compute, export, store.
 
@@ -518,6 +527,7 @@ def _compute_and_report(
             runs=runs,
             seed=seed,
             source=str(file),
+            years=years,
         )
     )
     params = {
@@ -529,6 +539,7 @@ def _compute_and_report(
         "runs": runs,
         "seed": seed,
         "mapping": cols,
+        "years": list(result.years),
     }
     if csv or xlsx or html:
         from zerocity.inventory import export
@@ -609,7 +620,79 @@ def inventory_validate(
         factor_set=None,
         save=None,
         lang="en",
+        year=None,
     )
+
+
+@inventory_app.command("methods")
+def inventory_methods(
+    name: Annotated[str | None, typer.Argument(help="A method name: show its input columns.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the calculation methods a record's `method` column may name, with their input columns."""
+    from rich.markup import escape
+
+    from zerocity.inventory.sectors import METHODS
+
+    core = {
+        "factor": ("Emission factor x activity (IPCC 2006 Vol. 2 Eq. 2.1)", ("I", "II", "III", "IV", "V")),
+        "mass_balance": ("Carbon mass balance of inputs and outputs (IPCC 2006 Vol. 3 Ch. 4)", ("I", "IV")),
+        "measured": ("Measured emissions (CEMS, plant reports)", ("I", "II", "III", "IV", "V")),
+    }
+    docs: list[dict[str, Any]] = [
+        {"method": key, "title": title, "gpc_refs": list(refs), "columns": [], "history": False, "reference": ""}
+        for key, (title, refs) in core.items()
+    ]
+    for method in sorted(METHODS.values(), key=lambda m: m.name):
+        docs.append(
+            {
+                "method": method.name,
+                "title": method.title,
+                "gpc_refs": list(method.gpc_refs),
+                "activity_categories": list(method.activity_categories),
+                "amount_dimensions": list(method.amount_dimensions),
+                "history": method.history,
+                "reference": method.reference,
+                "columns": [
+                    {
+                        "name": c.name,
+                        "kind": c.kind,
+                        "required": c.required,
+                        "choices": list(c.choices) or None,
+                        "description": c.description,
+                    }
+                    for c in method.columns
+                ],
+            }
+        )
+    if name is not None:
+        docs = [d for d in docs if d["method"] == name]
+        if not docs:
+            _eprint(f"error: unknown method {name!r}; `zerocity inventory methods` lists them")
+            raise typer.Exit(2)
+    if as_json:
+        _print_json(docs)
+        return
+    if name is None:
+        table = Table("method", "GPC", "what", "source")
+        for d in docs:
+            table.add_row(d["method"], ", ".join(d["gpc_refs"]), escape(d["title"]), escape(d["reference"]))
+        out.print(table)
+        return
+    d = docs[0]
+    out.print(f"{d['method']}: {d['title']}\nGPC {', '.join(d['gpc_refs'])}; {d['reference']}", highlight=False)
+    if d.get("activity_categories"):
+        out.print(
+            f"activity of category {', '.join(d['activity_categories'])}; amount in "
+            f"{' or '.join(d['amount_dimensions'])}"
+            + ("; rows are a history (e.g. yearly deposits)" if d["history"] else ""),
+            highlight=False,
+        )
+    table = Table("column", "kind", "required", "meaning")
+    for c in d["columns"]:
+        choices = f" ({', '.join(c['choices'])})" if c["choices"] else ""
+        table.add_row(c["name"], c["kind"], "yes" if c["required"] else "", escape(c["description"] + choices))
+    out.print(table)
 
 
 @inventory_app.command("diff")

@@ -122,6 +122,7 @@ _ALIASES = {
     "m2": "m**2",
     "km2": "km**2",
     "tonne": "t",
+    "kt": "kilotonne",  # pint reads "kt" as the knot; in inventories it is always 10^3 t
     "tonnes": "t",
     "litre": "L",
     "liter": "L",

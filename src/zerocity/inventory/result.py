@@ -300,7 +300,7 @@ class InventoryResult:
             joined.tolist(),
             strict=True,
         )
-        return [
+        out = [
             {
                 "record_id": rid,
                 "row": row,
@@ -320,6 +320,35 @@ class InventoryResult:
             }
             for rid, row, year, ref, act, notation, entity, district, method, amt, unit, tco2e, gas, bio, ids in fields
         ]
+        for pos, per_year in self.emission_years_of_history().items():
+            out[pos]["emission_years"] = per_year
+        return out
+
+    def emission_years_of_history(self) -> dict[int, dict[str, float]]:
+        """tCO2e by emission year of the records whose emissions fall in other years than their own.
+
+        History methods (landfill decay) emit in later years than the row's deposit year; their
+        records carry this breakdown in the JSON contract (``emission_years``) so that no
+        consumer sums them under the deposit year.
+        """
+        e = self.emissions
+        if e.empty:
+            return {}
+        pos = e["pos"].to_numpy(dtype=np.int64)
+        own_year = self.records["year"].to_numpy(dtype=np.int64)[pos]
+        other = e["year"].to_numpy(dtype=np.int64) != own_year
+        other &= ~e["biogenic"].to_numpy(dtype=bool)
+        if not other.any():
+            return {}
+        sums = (
+            pd.DataFrame({"pos": pos[other], "year": e["year"].to_numpy()[other], "t": e["tco2e"].to_numpy()[other]})
+            .groupby(["pos", "year"], sort=True)["t"]
+            .sum()
+        )
+        out: dict[int, dict[str, float]] = {}
+        for (p, y), v in sums.items():
+            out.setdefault(int(p), {})[str(int(y))] = float(v)
+        return out
 
 
 def _ref_sort_key(ref: str) -> tuple[int, ...]:

@@ -14,6 +14,9 @@ rows of a record always add up to the record's total (exactly, under ``math.fsum
 GWP variants the engine used. Sums of ``tco2e`` by sector, year or gas are therefore
 consistent with the result. (When gases of mixed signs leave the sum an ulp off, the exact
 total is kept in the ``extra`` column so that loading gives back the very same number.)
+The ``year`` column is the input row's year: rows of history methods (landfill decay) emit in
+later years, given per year in ``extra.emission_years``; the stored summary's ``by_year`` is the
+per-year authority.
 """
 
 from __future__ import annotations
