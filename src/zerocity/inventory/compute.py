@@ -495,8 +495,7 @@ def compute_emissions(
         mmask_s = (data & (records["method"] == name)).to_numpy()
         if not mmask_s.any():
             continue
-        sub = records.loc[mmask_s].reset_index(drop=True)
-        sub["pos"] = np.flatnonzero(mmask_s)
+        sub = records.loc[mmask_s].reset_index(drop=True).assign(pos=np.flatnonzero(mmask_s))
         ctx = MethodContext(library=library, years=report_years)
         METHODS[name].compute(sub, ctx)
         issues.extend(ctx.issues)
@@ -541,7 +540,9 @@ def _concat_categorical(parts: list[pd.DataFrame]) -> pd.DataFrame:
     }
     columns["rel_uncertainty"] = np.concatenate([p["rel_uncertainty"].to_numpy(dtype=float) for p in parts])
     for name in ("gas", "factor_ids"):
-        columns[name] = union_categoricals([pd.Categorical(p[name]) for p in parts])
+        # Categories as text of one dtype (pandas infers str or object depending on the source).
+        cats = [pd.Categorical(p[name]) for p in parts]
+        columns[name] = union_categoricals([c.set_categories(c.categories.astype(str)) for c in cats])
     order = ["pos", "gas", "tonnes", "biogenic", "factor_ids", "rel_uncertainty", "year"]
     return pd.DataFrame({name: columns[name] for name in order})
 

@@ -172,7 +172,7 @@ def _category(series: pd.Series | None, n: int, transform: Callable[[str], str] 
     texts = [str(u).strip() for u in uniques]
     if transform is not None:
         texts = [transform(t) for t in texts]
-    texts.append("")  # slot for missing values (code -1)
+    texts.append(transform("") if transform is not None else "")  # slot for missing values (code -1)
     cat_codes, cats = pd.factorize(np.array(texts, dtype=object))
     mapped = cat_codes[np.where(codes < 0, len(texts) - 1, codes)]
     return pd.Categorical.from_codes(mapped, categories=pd.Index(cats, dtype=object))
@@ -336,15 +336,16 @@ def prepare_records(
         issues.extend(RecordIssue(int(r), column, message, v) for r, v in zip(rows[m], shown, strict=True))
 
     number_columns = NUMBER_COLUMNS + [c.name for c in extra_columns.values() if c.kind == "number"]
+    built: dict[str, object] = {}  # added in one go: one insert per column would fragment the frame
     for col in [c.name for c in extra_columns.values() if c.kind == "text"]:
-        df[col] = _category(raw[col] if col in raw.columns else None, n, str.lower)
+        built[col] = _category(raw[col] if col in raw.columns else None, n, str.lower)
     for col in number_columns:
         if col not in raw.columns:
-            df[col] = np.nan
+            built[col] = np.full(n, np.nan)
             continue
         col_raw = raw[col]
         if pd.api.types.is_numeric_dtype(col_raw):
-            df[col] = col_raw.astype(float).to_numpy()
+            built[col] = col_raw.astype(float).to_numpy()
         else:
             num = pd.to_numeric(col_raw, errors="coerce").to_numpy(dtype=float, copy=True)
             retry = np.isnan(num) & ~_blank(col_raw, n)
@@ -353,7 +354,8 @@ def prepare_records(
                 text = _text(col_raw[retry]).str.replace(",", "", regex=False)
                 num[retry] = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
                 flag(retry & np.isnan(num), col, "expected a number")
-            df[col] = num
+            built[col] = num
+    df = pd.concat([df, pd.DataFrame(built, index=df.index)], axis=1)
 
     notation = df["notation"]
     has_notation = (notation != "").to_numpy()

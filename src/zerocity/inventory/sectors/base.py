@@ -303,29 +303,39 @@ class MethodContext:
         """
         idx = np.arange(len(rows)) if positions is None else np.asarray(positions)
         tonnes = np.asarray(tonnes, dtype=float)
-        ids = np.full(len(idx), "", dtype=object)
-        sq = np.zeros(len(idx))
-        known = np.zeros(len(idx), dtype=bool)
+        # Factor ids: each parameter's ids are factorised once per row of ``rows``; the combination
+        # of codes is folded into one integer, and only distinct combinations are joined as text.
+        combo = np.zeros(len(rows), dtype=np.int64)
+        sq = np.zeros(len(rows))
+        known = np.zeros(len(rows), dtype=bool)
         for p in parameters:
             pid, punc = (p.factor_ids, p.rel_uncertainty) if isinstance(p, ParameterValues) else p
-            pid = np.asarray(pid, dtype=object)[idx]
-            punc = np.asarray(punc, dtype=float)[idx]
-            ids = np.where(ids == "", pid, np.where(pid == "", ids, ids + ";" + pid))
+            codes, uniques = pd.factorize(np.asarray(pid, dtype=object))
+            # Re-densify after each fold so the integer never overflows.
+            combo = pd.factorize(combo * (len(uniques) + 1) + (codes + 1))[0].astype(np.int64)
+            punc = np.asarray(punc, dtype=float)
             ok = ~np.isnan(punc)
             sq += np.where(ok, punc * punc, 0.0)
             known |= ok
-        # One label per distinct combination: drop repeats ("row;row") and order the ids.
-        uniq, inverse = np.unique(ids.astype(str), return_inverse=True)
-        labels = np.array([";".join(sorted(set(filter(None, u.split(";"))))) for u in uniq], dtype=object)
-        ids = labels[inverse]
+        distinct, first, inverse = np.unique(combo, return_index=True, return_inverse=True)
+        labels = np.empty(len(distinct), dtype=object)
+        for k, row in enumerate(first):
+            names: set[str] = set()
+            for p in parameters:
+                pid = p.factor_ids if isinstance(p, ParameterValues) else p[0]
+                names.update(x for x in str(pid[row] or "").split(";") if x)
+            labels[k] = ";".join(sorted(names))
+        cats = pd.Index(pd.unique(labels).astype(str))
+        factor_ids = pd.Categorical.from_codes(cats.get_indexer(labels)[inverse[idx]], categories=cats)
+        rel = np.where(known, np.sqrt(sq), np.nan)[idx]
         part = pd.DataFrame(
             {
                 "pos": rows["pos"].to_numpy()[idx],
                 "gas": gas,
                 "tonnes": tonnes,
                 "biogenic": np.broadcast_to(np.asarray(biogenic, dtype=bool), len(idx)) & (gas == "CO2"),
-                "factor_ids": ids.astype(str),
-                "rel_uncertainty": np.where(known, np.sqrt(sq), np.nan),
+                "factor_ids": factor_ids,
+                "rel_uncertainty": rel,
                 "year": (rows["year"].to_numpy()[idx] if year is None else np.asarray(year)).astype(np.int64),
             }
         )
