@@ -875,28 +875,44 @@ def demo(
         _print_json(years)
         return
     table = Table(title=f"{city.name} ({city.region}): GHG inventory, BASIC, {gwp}")
-    for col in ("year", "Mt", "t/cap", "t/1e4¥", "S1", "S2", "S3", "I", "II", "terr. Mt", "pop. M"):
+    columns = (
+        "year",
+        "Mt",
+        "t/cap",
+        "t/1e4¥",
+        "S1",
+        "S2",
+        "S3",
+        "I",
+        "II",
+        "III",
+        "IV",
+        "V",
+        "B+ Mt",
+        "terr.",
+        "pop. M",
+    )
+    for col in columns:
         table.add_column(col, justify="right")
     for y in years:
         s = y["by_scope"]
-        sec = y["by_sector"]
+        plus = y["by_sector_basic_plus"]
         table.add_row(
             str(y["year"]),
             f"{y['total_tco2e'] / 1e6:,.2f}",
             f"{y['tco2e_per_capita']:.2f}",
             f"{y['tco2e_per_10k_yuan']:.3f}",
-            f"{s.get('1', 0) / 1e6:,.2f}",
-            f"{s.get('2', 0) / 1e6:,.2f}",
-            f"{s.get('3', 0) / 1e6:,.2f}",
-            f"{sec.get('I', 0) / 1e6:,.2f}",
-            f"{sec.get('II', 0) / 1e6:,.2f}",
+            *(f"{s.get(k, 0) / 1e6:,.2f}" for k in ("1", "2", "3")),
+            *(f"{plus.get(k, 0) / 1e6:,.2f}" for k in ("I", "II", "III", "IV", "V")),
+            f"{y['basic_plus_tco2e'] / 1e6:,.2f}",
             f"{y['territorial_tco2e'] / 1e6:,.2f}",
             f"{y['population'] / 1e6:,.2f}",
         )
     out.print(table)
     out.print(
         "Mt = BASIC total, MtCO2e; t/cap = tCO2e per person; t/1e4¥ = tCO2e per 10^4 yuan of GDP (current "
-        "prices); S1-S3 = scopes, I = stationary energy, II = transport (MtCO2e, BASIC); terr. = territorial "
+        "prices); S1-S3 = scopes (BASIC); I-V = GPC sectors (BASIC+): stationary energy, transport, waste, "
+        "industrial processes and product use, agriculture (MtCO2e); B+ = BASIC+ total; terr. = territorial "
         "(all scope 1, incl. power supplied to the grid). Synthetic data calibrated on published statistics: "
         "docs/demo-city.md.",
         highlight=False,

@@ -17,6 +17,7 @@ import pytest
 from zerocity.demo import RECORD_COLUMNS, DemoCity, build_demo_city
 from zerocity.demo.generator import BALANCE_UNITS, tce_per_unit
 from zerocity.demo.geography import ring_area_km2
+from zerocity.demo.sectors import SECTOR_COLUMNS
 from zerocity.identifiers import is_valid_uscc
 from zerocity.units import parse_unit
 
@@ -35,6 +36,11 @@ def city() -> DemoCity:
 def _package_csv(package: str, name: str) -> list[dict[str, str]]:
     text = resources.files(package).joinpath("data", name).read_text(encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))
+
+
+def _energy(city: DemoCity) -> pd.DataFrame:
+    """The energy records (emission-factor method); waste, IPPU and AFOLU rows are tested apart."""
+    return city.records[city.records["method"] == "factor"]
 
 
 def _to_balance_units(records: pd.DataFrame) -> pd.Series:
@@ -82,8 +88,9 @@ def test_identity(city: DemoCity) -> None:
 
 
 def test_record_schema(city: DemoCity) -> None:
-    records = city.records
-    assert tuple(records.columns) == RECORD_COLUMNS
+    assert tuple(city.records.columns) == RECORD_COLUMNS + SECTOR_COLUMNS
+    assert city.records["record_id"].is_unique
+    records = _energy(city)
     assert records["record_id"].is_unique
     assert records["amount"].dtype == float
     assert np.isfinite(records["amount"]).all()
@@ -101,12 +108,12 @@ def test_record_schema(city: DemoCity) -> None:
 def test_record_vocabularies_exist_in_package_data(city: DemoCity) -> None:
     activities = {row["activity"] for row in _package_csv("zerocity.factors", "activities.csv")}
     gpc = {row["gpc_ref"] for row in _package_csv("zerocity.inventory", "gpc.csv")}
-    assert set(city.records["activity"]) <= activities
-    assert set(city.records["gpc_ref"]) <= gpc
+    assert set(_energy(city)["activity"]) <= activities
+    assert set(_energy(city)["gpc_ref"]) <= gpc
 
 
 def test_record_units_parse_with_the_right_dimension(city: DemoCity) -> None:
-    pairs = city.records[["activity", "unit"]].drop_duplicates()
+    pairs = _energy(city)[["activity", "unit"]].drop_duplicates()
     for activity, unit in pairs.itertuples(index=False):
         parsed = parse_unit(unit)
         if activity == "natural_gas":
@@ -116,12 +123,12 @@ def test_record_units_parse_with_the_right_dimension(city: DemoCity) -> None:
             assert parsed.dimension == "mass"
         else:
             assert parsed.dimension == "energy"
-    assert set(city.records.loc[city.records["activity"] == "electricity_grid", "unit"]) == {"MWh"}
-    assert set(city.records.loc[city.records["activity"] == "heat_purchased", "unit"]) == {"GJ"}
+    assert set(_energy(city).loc[_energy(city)["activity"] == "electricity_grid", "unit"]) == {"MWh"}
+    assert set(_energy(city).loc[_energy(city)["activity"] == "heat_purchased", "unit"]) == {"GJ"}
 
 
 def test_expected_sources_are_present(city: DemoCity) -> None:
-    cells = set(city.records[["gpc_ref", "activity"]].itertuples(index=False, name=None))
+    cells = set(_energy(city)[["gpc_ref", "activity"]].itertuples(index=False, name=None))
     for cell in [
         ("I.4.4", "raw_coal"), ("I.4.1", "raw_coal"), ("II.1.1", "gasoline"),
         ("II.1.1", "diesel"), ("II.1.1", "lpg"), ("II.1.1", "natural_gas"),
@@ -136,7 +143,7 @@ def test_expected_sources_are_present(city: DemoCity) -> None:
 
 
 def test_industry_is_at_enterprise_level_only(city: DemoCity) -> None:
-    records = city.records
+    records = _energy(city)
     industry = records["gpc_ref"].isin(["I.3.1", "I.3.2"])
     assert (records.loc[industry, "entity"] != "").all()
     assert (records.loc[~industry, "entity"] == "").all()
@@ -153,7 +160,7 @@ def test_residential_coal_falls(city: DemoCity) -> None:
 
 
 def test_records_add_up_to_the_energy_balance(city: DemoCity) -> None:
-    records = city.records.assign(balance_amount=_to_balance_units(city.records))
+    records = _energy(city).assign(balance_amount=_to_balance_units(_energy(city)))
     sums = records.groupby(["year", "gpc_ref", "activity"])["balance_amount"].sum()
     balance = city.energy_balance.set_index(["year", "gpc_ref", "activity"])["amount"]
     sums = sums.reindex(balance.index)
@@ -161,7 +168,7 @@ def test_records_add_up_to_the_energy_balance(city: DemoCity) -> None:
 
 
 def test_records_add_up_to_the_statistics(city: DemoCity) -> None:
-    records = city.records.assign(balance_amount=_to_balance_units(city.records))
+    records = _energy(city).assign(balance_amount=_to_balance_units(_energy(city)))
     by_fuel = records.groupby(["year", "activity"])["balance_amount"].sum().unstack()
     stats = city.statistics.set_index("year")
     np.testing.assert_allclose(by_fuel["electricity_grid"], stats["electricity_use_mwh"], rtol=1e-9)
@@ -346,7 +353,7 @@ def test_enterprises(city: DemoCity) -> None:
 
 
 def test_enterprise_energy_matches_industry_records(city: DemoCity) -> None:
-    records = city.records
+    records = _energy(city)
     rows = records[(records["year"] == 2024) & records["gpc_ref"].isin(["I.3.1", "I.3.2"])]
     tce = _to_balance_units(rows) * rows["activity"].map(tce_per_unit)
     by_entity = tce.groupby(rows["entity"]).sum()
@@ -357,7 +364,7 @@ def test_enterprise_energy_matches_industry_records(city: DemoCity) -> None:
 
 def test_enterprise_records_respect_life_span(city: DemoCity) -> None:
     ent = city.enterprises.set_index("uscc")
-    rows = city.records[city.records["entity"] != ""]
+    rows = _energy(city)[_energy(city)["entity"] != ""]
     founded = rows["entity"].map(ent["founded_year"])
     closed = rows["entity"].map(ent["closed_year"]).fillna(9999).astype(int)
     assert (rows["year"] >= founded).all()
@@ -428,8 +435,8 @@ def test_write(city: DemoCity, tmp_path: Path) -> None:
     ]:
         assert expected in names
     assert all(p.exists() and p.stat().st_size > 0 for p in paths)
-    records = pd.read_csv(tmp_path / "out" / "records.csv", keep_default_na=False)
-    assert list(records.columns) == list(RECORD_COLUMNS)
+    records = pd.read_csv(tmp_path / "out" / "records.csv", keep_default_na=False, dtype={"district": str})
+    assert list(records.columns) == [*RECORD_COLUMNS, *SECTOR_COLUMNS]
     assert len(records) == len(city.records)
     assert math.isclose(records["amount"].sum(), city.records["amount"].sum(), rel_tol=1e-12)
     geo = json.loads((tmp_path / "out" / "districts.geojson").read_text(encoding="utf-8"))

@@ -29,6 +29,7 @@ from zerocity.demo.microdata import (
     sample_enterprises,
     sample_households,
 )
+from zerocity.demo.sectors import SECTOR_COLUMNS, sector_records
 from zerocity.units import Q_
 
 __all__ = [
@@ -540,6 +541,19 @@ def _records(
     return records.loc[:, list(RECORD_COLUMNS)]
 
 
+def _with_sector_records(records: pd.DataFrame, sector: pd.DataFrame) -> pd.DataFrame:
+    """The energy records followed by the waste, IPPU and agriculture rows (their own ids)."""
+    sector = sector.copy()
+    sector["region"] = REGION
+    sector["record_id"] = [f"DC-S{i:05d}" for i in range(1, len(sector) + 1)]
+    columns = [*RECORD_COLUMNS, *SECTOR_COLUMNS]
+    out = pd.concat([records, sector], ignore_index=True).reindex(columns=columns)
+    for col in ("entity", "district"):
+        out[col] = out[col].fillna("")
+    out["year"] = out["year"].astype("int64")
+    return out
+
+
 def _enterprise_energy_2024(records: pd.DataFrame) -> pd.Series:
     """Energy of each enterprise in 2024 [tce], from its records."""
     rows = records[(records["year"] == 2024) & (records["entity"] != "")]
@@ -615,6 +629,17 @@ def build_demo_city(seed: int = DEFAULT_SEED) -> DemoCity:
     enterprises["energy_2024_tce"] = enterprises["uscc"].map(energy_2024).fillna(0.0)
 
     land, land_totals = _land(years, codes, weights, float(areas.sum()) * 100.0)
+    records = _with_sector_records(
+        records,
+        sector_records(
+            years,
+            macro.population.astype(float),
+            np.asarray(land_totals["crop"], dtype=float),
+            codes,
+            weights["cropland"],
+            enterprises,
+        ),
+    )
     statistics = pd.DataFrame(
         {
             "year": np.array(years, dtype="int64"),

@@ -30,10 +30,13 @@ def demo_inventory(
         Per year: ``year``, ``total_tco2e``, ``basic_tco2e``, ``basic_plus_tco2e``,
         ``territorial_tco2e``, ``population`` [persons], ``gdp`` [10^4 yuan, current prices],
         ``tco2e_per_capita`` [t/person], ``tco2e_per_10k_yuan`` [t per 10^4 yuan],
-        ``by_sector`` and ``by_scope`` [t CO2e].
+        ``by_sector`` and ``by_scope`` [t CO2e, at ``level``], ``by_sector_basic_plus`` [t CO2e,
+        BASIC+: includes IPPU (IV) and AFOLU (V)].
     """
     result = compute_inventory(city.records, gwp=gwp, region=city.region, level=level, source="Demo City records")
     per_year = result.by_year()
+    plus = result.counted(Level.BASIC_PLUS)
+    plus_by_sector = plus.groupby(["year", "sector"], observed=True)["tco2e"].sum()
     stats = city.statistics.set_index("year")
     out = []
     for year, doc in per_year.items():
@@ -53,6 +56,9 @@ def demo_inventory(
                 "tco2e_per_10k_yuan": doc["total_tco2e"] / gdp,
                 "by_sector": doc["by_sector"],
                 "by_scope": doc["by_scope"],
+                "by_sector_basic_plus": {
+                    str(sector): float(v) for (yr, sector), v in plus_by_sector.items() if int(yr) == y
+                },
             }
         )
     return out

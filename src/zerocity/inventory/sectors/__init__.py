@@ -5,10 +5,7 @@ import; a record selects one with its ``method`` column. See :mod:`.base` for th
 """
 
 # Method modules (each registers its methods on import).
-# -- one import per module, keep sorted --
-from zerocity.inventory.sectors import agriculture  # noqa: F401, I001 (one import line per module)
-from zerocity.inventory.sectors import ippu  # noqa: F401
-from zerocity.inventory.sectors import waste  # noqa: F401
+from zerocity.inventory.sectors import agriculture, ippu, waste  # noqa: F401
 from zerocity.inventory.sectors.base import MethodColumn, MethodContext, ParameterValues, SectorMethod
 from zerocity.inventory.sectors.registry import METHODS, method_columns, register
 

@@ -28,6 +28,7 @@ import pandas as pd
 
 from zerocity.errors import RecordIssue, UnitError
 from zerocity.factors.library import FactorLibrary, Resolution
+from zerocity.inventory.keys import key_codes
 from zerocity.units import conversion_factor, parse_unit
 
 __all__ = [
@@ -203,8 +204,6 @@ class MethodContext:
             Column named in the issue raised for rows without a value.
         """
         n = len(rows)
-        act = rows["activity"].astype(str).to_numpy() if activity is None else np.broadcast_to(activity, n)
-        qual = np.broadcast_to(np.asarray(qualifier, dtype=object), n)
         values = np.full(n, np.nan)
         ids = np.full(n, "", dtype=object)
         unc = np.full(n, np.nan)
@@ -214,49 +213,57 @@ class MethodContext:
             given = ~np.isnan(own)
             values[given] = own[given]
             ids[given] = "row"
-        need = ~given
-        if need.any():
-            key = pd.DataFrame(
-                {
-                    "activity": act,
-                    "qualifier": qual.astype(str),
-                    "region": rows["region"].astype(str).to_numpy(),
-                    "year": rows["year"].to_numpy(),
-                    "gpc_ref": rows["gpc_ref"].astype(str).to_numpy(),
-                }
-            )[need]
-            codes, distinct = pd.MultiIndex.from_frame(key).factorize()
-            target = parse_unit(unit)
-            kval = np.full(len(distinct), np.nan)
-            kid = np.full(len(distinct), "", dtype=object)
-            kunc = np.full(len(distinct), np.nan)
-            missing = np.zeros(len(distinct), dtype=bool)
-            for i, (a, q, region, year, ref) in enumerate(distinct):
-                res = self._resolve(name, str(a), str(q), gas, str(region), int(year), str(ref))
-                rec = res.winner
-                if rec is None:
-                    missing[i] = True
-                    self.flag(
-                        rows.iloc[np.flatnonzero(need)[codes == i]],
-                        np.ones(int((codes == i).sum()), dtype=bool),
-                        error_column,
-                        self.library.not_found_message(res)
-                        + (f"; give the value in column {override!r}" if override else ""),
-                    )
-                    continue
-                try:
-                    k = conversion_factor(rec.unit.unit, target.unit) * rec.unit.scale / target.scale
-                except UnitError as exc:
-                    raise UnitError(f"factor {rec.factor_id}: {exc}") from exc
-                kval[i] = rec.value * k
-                kid[i] = rec.factor_id
-                kunc[i] = np.nan if rec.relative_uncertainty is None else rec.relative_uncertainty
-                self.factor_ids.add(rec.factor_id)
-                self.warnings.extend(res.warnings)
-            where = np.flatnonzero(need)
-            values[where] = kval[codes]
-            ids[where] = kid[codes]
-            unc[where] = kunc[codes]
+        need = np.flatnonzero(~given)
+        if not len(need):
+            return ParameterValues(values, ids, unc)
+
+        def column(value: str | np.ndarray | None, default: str) -> pd.Series:
+            # Categorical record columns are keyed by their codes; arrays are factorised once.
+            if value is None:
+                return rows[default].iloc[need].reset_index(drop=True)
+            if isinstance(value, str):
+                return pd.Series(pd.Categorical.from_codes(np.zeros(len(need), dtype=np.int8), categories=[value]))
+            return pd.Series(pd.Categorical(np.asarray(value, dtype=object)[need].astype(str)))
+
+        key = pd.DataFrame(
+            {
+                "activity": column(activity, "activity"),
+                "qualifier": column(qualifier if isinstance(qualifier, str) else np.asarray(qualifier), ""),
+                "region": column(None, "region"),
+                "year": rows["year"].to_numpy(dtype=np.int64)[need],
+                "gpc_ref": column(None, "gpc_ref"),
+            }
+        )
+        codes, distinct = key_codes(key, list(key.columns))
+        target = parse_unit(unit)
+        kval = np.full(len(distinct), np.nan)
+        kid = np.full(len(distinct), "", dtype=object)
+        kunc = np.full(len(distinct), np.nan)
+        for i, (a, q, region, year, ref) in enumerate(distinct.itertuples(index=False, name=None)):
+            res = self._resolve(name, str(a), str(q), gas, str(region), int(year), str(ref))
+            rec = res.winner
+            if rec is None:
+                in_key = need[codes == i]
+                self.flag(
+                    rows.iloc[in_key],
+                    np.ones(len(in_key), dtype=bool),
+                    error_column,
+                    self.library.not_found_message(res)
+                    + (f"; give the value in column {override!r}" if override else ""),
+                )
+                continue
+            try:
+                k = conversion_factor(rec.unit.unit, target.unit) * rec.unit.scale / target.scale
+            except UnitError as exc:
+                raise UnitError(f"factor {rec.factor_id}: {exc}") from exc
+            kval[i] = rec.value * k
+            kid[i] = rec.factor_id
+            kunc[i] = np.nan if rec.relative_uncertainty is None else rec.relative_uncertainty
+            self.factor_ids.add(rec.factor_id)
+            self.warnings.extend(res.warnings)
+        values[need] = kval[codes]
+        ids[need] = kid[codes]
+        unc[need] = kunc[codes]
         return ParameterValues(values, ids, unc)
 
     def _resolve(

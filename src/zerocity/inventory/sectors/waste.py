@@ -29,6 +29,7 @@ from zerocity.inventory.sectors.registry import register
 __all__ = [
     "biological_treatment",
     "first_order_decay",
+    "fod_decomposed",
     "incineration",
     "wastewater_domestic",
     "wastewater_industrial",
@@ -362,6 +363,43 @@ def _flag_excess(
 
 
 # ---------------------------------------------------------------------------- solid waste disposal
+def fod_decomposed(
+    ddocm: np.ndarray, k: np.ndarray, deposit_year: np.ndarray, years: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mass of carbon each deposit decomposes in each inventory year (IPCC 2006 Vol. 5 Eq. 3.4/3.5).
+
+    With deposits starting to decay on 1 January after their year (the Waste Model's six-month
+    delay), a deposit ``DDOCm_d`` of year ``y`` decomposes in year ``T > y``::
+
+        DDOCm_d x (exp(-k (T - 1 - y)) - exp(-k (T - y)))
+
+    which, summed over deposits, is the recursive series ``DDOCma_T = DDOCmd_T + DDOCma_{T-1}
+    e^-k``, ``decomposed_T = DDOCma_{T-1} (1 - e^-k)``.
+
+    Parameters
+    ----------
+    ddocm : numpy.ndarray
+        Decomposable degradable organic carbon deposited, per deposit [t C].
+    k : numpy.ndarray
+        Decay rate of each deposit [1/yr].
+    deposit_year : numpy.ndarray
+        Year of each deposit.
+    years : numpy.ndarray
+        Inventory years (sorted, unique).
+
+    Returns
+    -------
+    deposit, year_index : numpy.ndarray
+        Index of the deposit and of the inventory year of each non-zero contribution.
+    decomposed : numpy.ndarray
+        Carbon decomposed [t C], aligned with them.
+    """
+    lag = years[None, :] - deposit_year[:, None]
+    ci, ti = np.nonzero((lag >= 1) & (ddocm > 0)[:, None])
+    kk, lg = k[ci], lag[ci, ti]
+    return ci, ti, ddocm[ci] * (np.exp(-kk * (lg - 1)) - np.exp(-kk * lg))
+
+
 def first_order_decay(rows: pd.DataFrame, ctx: MethodContext) -> None:
     """CH4 of solid waste disposal by first order decay (IPCC 2006 Vol. 5 Ch. 3, Tier 1).
 
@@ -437,10 +475,7 @@ def first_order_decay(rows: pd.DataFrame, ctx: MethodContext) -> None:
     if not len(years):
         return
     deposit_year = comp["year"].to_numpy(dtype=np.int64)
-    lag = years[None, :] - deposit_year[:, None]
-    ci, ti = np.nonzero((lag >= 1) & decays[:, None] & (ddocm > 0)[:, None])
-    kk, lg = k.values[ci], lag[ci, ti]
-    decomposed = ddocm[ci] * (np.exp(-kk * (lg - 1)) - np.exp(-kk * lg))
+    ci, ti, decomposed = fod_decomposed(np.where(decays, ddocm, 0.0), k.values, deposit_year, years)
     generated = decomposed * f_c.values[ci] * C_TO_CH4  # [t CH4]
 
     # Recovery per site and inventory year (Eq. 3.1), shared among the site's deposits.
