@@ -176,7 +176,12 @@ def factors_list(
     gas: Annotated[str | None, typer.Option(help="Only this gas (CO2, CH4, N2O...).")] = None,
     region: Annotated[str | None, typer.Option(help="Only this region code (exact).")] = None,
     source: Annotated[str | None, typer.Option(help="Text to find in the source or dataset id.")] = None,
-    parameter: Annotated[str | None, typer.Option(help="ef, ncv, carbon_content, oxidation, coal_coefficient.")] = None,
+    parameter: Annotated[
+        str | None,
+        typer.Option(
+            help="ef, ncv, carbon_content, oxidation, coal_coefficient, or a sector-method parameter (fod_k...)."
+        ),
+    ] = None,
     factors: Annotated[list[Path] | None, typer.Option("--factors", help="Also load this factor set file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -195,13 +200,14 @@ def factors_list(
     if as_json:
         _print_json(rows)
         return
-    table = Table("factor_id", "parameter", "gas", "value", "unit", "region", "years", "sector")
+    table = Table("factor_id", "parameter", "gas", "qualifier", "value", "unit", "region", "years", "sector")
     for r in rows:
         years = f"{r['valid_from'] or ''}-{r['valid_to'] or ''}" if r["valid_from"] or r["valid_to"] else ""
         table.add_row(
             r["factor_id"],
             r["parameter"],
             r["gas"] or "",
+            r["qualifier"] or "",
             f"{r['value']:g}",
             r["unit"],
             r["region"],
@@ -254,10 +260,18 @@ def factors_activities(as_json: Annotated[bool, typer.Option("--json", help="Pri
 def factors_explain(
     activity: Annotated[str, typer.Option(help="Activity id.")],
     gas: Annotated[str, typer.Option(help="Gas of an emission factor (empty for ncv etc.).")] = "CO2",
-    parameter: Annotated[str, typer.Option(help="ef, ncv, carbon_content, oxidation, coal_coefficient.")] = "ef",
+    parameter: Annotated[
+        str,
+        typer.Option(
+            help="ef, ncv, carbon_content, oxidation, coal_coefficient, or a sector-method parameter (fod_k...)."
+        ),
+    ] = "ef",
     gpc_ref: Annotated[str | None, typer.Option(help="GPC reference number, e.g. I.1.1.")] = None,
     region: Annotated[str, typer.Option(help="Region code, e.g. CN-JS.")] = "",
     year: Annotated[int, typer.Option(help="Inventory year.")] = 0,
+    qualifier: Annotated[
+        str, typer.Option(help="Condition of a sector-method parameter (climate zone, technology...).")
+    ] = "",
     factors: Annotated[list[Path] | None, typer.Option("--factors", help="Also load this factor set file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -272,12 +286,14 @@ def factors_explain(
             gpc_ref=gpc_ref,
             region=reg,
             year=year or dt.date.today().year,
+            qualifier=qualifier,
         )
     )
     data = {
         "request": {
             "parameter": parameter,
             "activity": activity,
+            "qualifier": qualifier or None,
             "gas": res.gas,
             "gpc_ref": gpc_ref,
             "region": reg,
@@ -304,7 +320,8 @@ def factors_explain(
         _print_json(data)
     else:
         out.print(
-            f"Request: {parameter} {res.gas} for {activity}, GPC {gpc_ref or '-'}, region chain "
+            f"Request: {parameter} {res.gas} for {activity}{f' ({qualifier})' if qualifier else ''}, "
+            f"GPC {gpc_ref or '-'}, region chain "
             f"{' > '.join(lib.region_chain(reg))}, year {res.year}",
             highlight=False,
         )
@@ -394,6 +411,17 @@ def _parse_map(items: list[str] | None, mapping_file: Path | None) -> dict[str, 
         old, new = item.split("=", 1)
         mapping[old.strip()] = new.strip()
     return mapping
+
+
+def _year_span(years: tuple[int, ...]) -> str:
+    """``2024``, ``2010-2024`` or ``2010, 2015, 2020`` for a title."""
+    if not years:
+        return "no year"
+    if len(years) == 1:
+        return str(years[0])
+    if list(years) == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}-{years[-1]}"
+    return ", ".join(str(y) for y in years)
 
 
 def _summary_table(doc: dict[str, Any], title: str) -> Table:
@@ -578,7 +606,10 @@ def _compute_and_report(
         if as_json:
             _print_json(doc)
             return
-        out.print(_summary_table(doc, f"{file.name}: {len(result.records)} records, {doc['gwp']}, {doc['level']}"))
+        span = _year_span(result.years)
+        out.print(
+            _summary_table(doc, f"{file.name}: {len(result.records)} records, {span}, {doc['gwp']}, {doc['level']}")
+        )
         if result.uncertainty:
             u = result.uncertainty
             out.print(

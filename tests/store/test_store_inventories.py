@@ -406,3 +406,27 @@ def test_save_100k_records(db_engine, capsys) -> None:
     assert len(stored.result["records"]) == n
     assert emission_rows == 3 * n
     assert stored.result["records"][-1]["tco2e"] == result["records"][-1]["tco2e"]
+
+
+def test_round_trip_of_a_sector_method_inventory(db_engine) -> None:
+    """Waste, IPPU and AFOLU rows (method columns, emission years of landfill decay) survive storage."""
+    from pathlib import Path
+
+    from zerocity.inventory.engine import compute_inventory
+    from zerocity.inventory.records import read_records
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    records = read_records(examples / "waste" / "waste.csv")
+    result = compute_inventory(records, region="CN").to_dict()
+    landfill = [r for r in result["records"] if r.get("emission_years")]
+    assert landfill, "the example has landfill deposits emitting in later years"
+    with session_scope(db_engine) as session:
+        inventory_id = save_inventory(session, name="waste", records=records, result=result, params={})
+    with session_scope(db_engine) as session:
+        stored = load_inventory(session, inventory_id)
+    expected = to_jsonable(result)
+    assert stored.result == expected
+    assert [r.get("emission_years") for r in stored.result["records"]] == [
+        r.get("emission_years") for r in expected["records"]
+    ]
+    pd.testing.assert_frame_equal(stored.records, records)
