@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from zerocity.inventory.sectors.base import MethodColumn, MethodContext, ParameterValues, SectorMethod
+from zerocity.inventory.sectors.base import MethodColumn, MethodContext, SectorMethod, parameter_where
 from zerocity.inventory.sectors.registry import register
 
 __all__ = ["enteric", "liming", "manure_ch4", "manure_n2o", "rice", "soil_n2o", "urea"]
@@ -301,38 +301,6 @@ def _text(rows: pd.DataFrame, column: str) -> np.ndarray:
     return rows[column].astype(str).to_numpy(dtype=object)
 
 
-def _parameter_where(
-    ctx: MethodContext,
-    rows: pd.DataFrame,
-    mask: np.ndarray,
-    name: str,
-    *,
-    unit: str,
-    activity: str | np.ndarray | None = None,
-    qualifier: str | np.ndarray = "",
-    override: str | None = None,
-    error_column: str = "activity",
-) -> ParameterValues:
-    """:meth:`MethodContext.parameter` for the rows where ``mask`` holds; NaN and no id elsewhere."""
-    n = len(rows)
-    out = ParameterValues(np.full(n, np.nan), np.full(n, "", dtype=object), np.full(n, np.nan))
-    if not mask.any():
-        return out
-    got = ctx.parameter(
-        rows[mask],
-        name,
-        unit=unit,
-        activity=activity[mask] if isinstance(activity, np.ndarray) else activity,
-        qualifier=qualifier[mask] if isinstance(qualifier, np.ndarray) else qualifier,
-        override=override,
-        error_column=error_column,
-    )
-    out.values[mask] = got.values
-    out.factor_ids[mask] = got.factor_ids
-    out.rel_uncertainty[mask] = got.rel_uncertainty
-    return out
-
-
 def _population(rows: pd.DataFrame, ctx: MethodContext) -> np.ndarray:
     """Average annual population N [head]; Eq. 10.1 ``days_alive x NAPA / 365`` where days are given."""
     head = ctx.amount_in(rows, "head")
@@ -432,7 +400,7 @@ def manure_ch4(rows: pd.DataFrame, ctx: MethodContext) -> None:
         np.where(column != "", column, cls),
         np.where(dev != "", dev + "_" + cls, cls),
     )
-    ef = _parameter_where(
+    ef = parameter_where(
         ctx, rows, ~bad & ~missing, "manure_ch4_ef", unit="kg/head/yr", qualifier=qualifier, override="manure_ch4_ef"
     )
     ctx.emit(rows, "CH4", n * ef.values / 1000.0, ef)
@@ -479,13 +447,13 @@ def manure_n2o(rows: pd.DataFrame, ctx: MethodContext) -> None:
 
     nex_row = rows["manure_nex"].to_numpy(dtype=float)
     need = managed & np.isnan(nex_row)
-    nrate = _parameter_where(ctx, rows, need, "manure_nrate", unit="kg/t/day", override="manure_nrate")
-    tam = _parameter_where(ctx, rows, need, "manure_tam", unit="kg/head", override="typical_animal_mass")
+    nrate = parameter_where(ctx, rows, need, "manure_nrate", unit="kg/t/day", override="manure_nrate")
+    tam = parameter_where(ctx, rows, need, "manure_tam", unit="kg/head", override="typical_animal_mass")
     nex = np.where(need, nrate.values * tam.values / 1000.0 * DAYS_PER_YEAR, nex_row)
     n_managed = n * nex * rows["system_fraction"].to_numpy(dtype=float)  # kg N/yr
 
     direct = managed & (mode != "only")
-    ef3 = _parameter_where(
+    ef3 = parameter_where(
         ctx,
         rows,
         direct,
@@ -502,7 +470,7 @@ def manure_n2o(rows: pd.DataFrame, ctx: MethodContext) -> None:
     indirect = managed & (mode != "no")
     frac_row = rows["frac_gas_ms"].to_numpy(dtype=float)
     volatilised = indirect & (~np.isnan(frac_row) | _has_frac_gas(rows, ctx, indirect & np.isnan(frac_row), system))
-    frac = _parameter_where(
+    frac = parameter_where(
         ctx,
         rows,
         volatilised,
@@ -512,14 +480,14 @@ def manure_n2o(rows: pd.DataFrame, ctx: MethodContext) -> None:
         override="frac_gas_ms",
         error_column="manure_system",
     )
-    ef4 = _parameter_where(ctx, rows, volatilised, "n2o_ef4", unit="1", activity="n_volatilised", override="n2o_ef4")
+    ef4 = parameter_where(ctx, rows, volatilised, "n2o_ef4", unit="1", activity="n_volatilised", override="n2o_ef4")
     at = np.flatnonzero(volatilised)
     tonnes = n_managed * frac.values * ef4.values * N2O_PER_N / 1000.0
     ctx.emit(rows, "N2O", tonnes[at], nrate, tam, frac, ef4, positions=at)
 
     leach_row = rows["frac_leach_ms"].to_numpy(dtype=float)
     leached = indirect & ~np.isnan(leach_row)
-    ef5 = _parameter_where(ctx, rows, leached, "n2o_ef5", unit="1", activity="n_leached", override="n2o_ef5")
+    ef5 = parameter_where(ctx, rows, leached, "n2o_ef5", unit="1", activity="n_leached", override="n2o_ef5")
     at = np.flatnonzero(leached)
     tonnes = n_managed * leach_row * ef5.values * N2O_PER_N / 1000.0
     ctx.emit(rows, "N2O", tonnes[at], nrate, tam, ef5, positions=at)
@@ -589,7 +557,7 @@ def soil_n2o(rows: pd.DataFrame, ctx: MethodContext) -> None:
     )
     mode = _text(rows, "indirect_n2o")
     direct = mode != "only"
-    ef = _parameter_where(
+    ef = parameter_where(
         ctx,
         rows,
         direct,
@@ -610,15 +578,15 @@ def soil_n2o(rows: pd.DataFrame, ctx: MethodContext) -> None:
         "IPCC 2006 Vol. 4 Eq. 11.9 has no volatilisation term for crop residue or soil organic matter N",
     )
     vol = indirect & volatilising
-    frac = _parameter_where(ctx, rows, vol, "soil_frac_gas", unit="1", override="soil_frac_gas")
-    ef4 = _parameter_where(ctx, rows, vol, "n2o_ef4", unit="1", activity="n_volatilised", override="n2o_ef4")
+    frac = parameter_where(ctx, rows, vol, "soil_frac_gas", unit="1", override="soil_frac_gas")
+    ef4 = parameter_where(ctx, rows, vol, "n2o_ef4", unit="1", activity="n_volatilised", override="n2o_ef4")
     at = np.flatnonzero(vol)
     ctx.emit(rows, "N2O", (n_kg * frac.values * ef4.values * N2O_PER_N / 1000.0)[at], frac, ef4, positions=at)
 
-    leach = _parameter_where(
+    leach = parameter_where(
         ctx, rows, indirect, "soil_frac_leach", unit="1", activity="n_leached", override="soil_frac_leach"
     )
-    ef5 = _parameter_where(ctx, rows, indirect, "n2o_ef5", unit="1", activity="n_leached", override="n2o_ef5")
+    ef5 = parameter_where(ctx, rows, indirect, "n2o_ef5", unit="1", activity="n_leached", override="n2o_ef5")
     at = np.flatnonzero(indirect)
     ctx.emit(rows, "N2O", (n_kg * leach.values * ef5.values * N2O_PER_N / 1000.0)[at], leach, ef5, positions=at)
 
@@ -688,7 +656,7 @@ def rice(rows: pd.DataFrame, ctx: MethodContext) -> None:
         use = compute_sfo & (roa > 0)
         if not use.any():
             continue
-        cfoa = _parameter_where(ctx, rows, use, "rice_cfoa", unit="1", qualifier=kind, error_column=f"roa_{kind}")
+        cfoa = parameter_where(ctx, rows, use, "rice_cfoa", unit="1", qualifier=kind, error_column=f"roa_{kind}")
         amended[use] += roa[use] * cfoa.values[use]
         cfoa_ids = np.where(use, np.where(cfoa_ids == "", cfoa.factor_ids, cfoa_ids + ";" + cfoa.factor_ids), cfoa_ids)
     sfo = np.where(compute_sfo, (1.0 + amended) ** 0.59, sfo_row)

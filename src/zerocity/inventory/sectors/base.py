@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,7 @@ __all__ = [
     "MethodContext",
     "ParameterValues",
     "SectorMethod",
+    "parameter_where",
 ]
 
 
@@ -181,6 +182,7 @@ class MethodContext:
         gas: str = "",
         override: str | None = None,
         error_column: str = "activity",
+        where: np.ndarray | None = None,
     ) -> ParameterValues:
         """A library parameter for every row, in ``unit``.
 
@@ -202,6 +204,9 @@ class MethodContext:
             Column of ``rows`` whose filled cells replace the library value (given in ``unit``).
         error_column : str
             Column named in the issue raised for rows without a value.
+        where : numpy.ndarray of bool, optional
+            Only these rows need the parameter (e.g. the CKD factor of clinker rows): the others
+            get NaN and no id, and raise no issue.
         """
         n = len(rows)
         values = np.full(n, np.nan)
@@ -213,7 +218,10 @@ class MethodContext:
             given = ~np.isnan(own)
             values[given] = own[given]
             ids[given] = "row"
-        need = np.flatnonzero(~given)
+        need = np.flatnonzero(~given if where is None else ~given & np.asarray(where, dtype=bool))
+        if where is not None:
+            values[~np.asarray(where, dtype=bool)] = np.nan
+            ids[~np.asarray(where, dtype=bool)] = ""
         if not len(need):
             return ParameterValues(values, ids, unc)
 
@@ -347,3 +355,10 @@ class MethodContext:
             }
         )
         self.parts.append(part)
+
+
+def parameter_where(
+    ctx: MethodContext, rows: pd.DataFrame, mask: np.ndarray, name: str, **kwargs: Any
+) -> ParameterValues:
+    """``ctx.parameter(rows, name, where=mask, **kwargs)``: a parameter only some rows need."""
+    return ctx.parameter(rows, name, where=mask, **kwargs)

@@ -31,7 +31,7 @@ import pandas as pd
 from zerocity.factors.gwp import GwpSet, gwp_table
 from zerocity.factors.library import FactorLibrary
 from zerocity.inventory.methods import CO2_PER_C
-from zerocity.inventory.sectors.base import MethodColumn, MethodContext, ParameterValues, SectorMethod
+from zerocity.inventory.sectors.base import MethodColumn, MethodContext, ParameterValues, SectorMethod, parameter_where
 from zerocity.inventory.sectors.registry import register
 
 __all__ = [
@@ -50,48 +50,6 @@ ProvenanceTuple = tuple[np.ndarray, np.ndarray]
 
 
 # ---------------------------------------------------------------------- helpers
-def _masked_parameter(
-    ctx: MethodContext,
-    rows: pd.DataFrame,
-    mask: np.ndarray,
-    name: str,
-    *,
-    unit: str,
-    activity: str | np.ndarray | None = None,
-    qualifier: str | np.ndarray = "",
-    gas: str = "",
-    override: str | None = None,
-    error_column: str = "activity",
-) -> ParameterValues:
-    """``ctx.parameter`` for the rows where ``mask`` is true; NaN (no lookup, no issue) elsewhere.
-
-    A parameter that only some rows need (the CKD factor of clinker rows, the recovery
-    efficiency of rows that retire equipment) is looked up for those rows only, so the others
-    neither raise an issue nor carry its factor id.
-    """
-    n = len(rows)
-    out = ParameterValues(np.full(n, np.nan), np.full(n, "", dtype=object), np.full(n, np.nan))
-    idx = np.flatnonzero(np.asarray(mask, dtype=bool))
-    if idx.size == 0:
-        return out
-    act = None if activity is None else np.broadcast_to(np.asarray(activity, dtype=object), n)[idx]
-    qual = np.broadcast_to(np.asarray(qualifier, dtype=object), n)[idx]
-    got = ctx.parameter(
-        rows.iloc[idx],
-        name,
-        unit=unit,
-        activity=act,
-        qualifier=qual,
-        gas=gas,
-        override=override,
-        error_column=error_column,
-    )
-    out.values[idx] = got.values
-    out.factor_ids[idx] = got.factor_ids
-    out.rel_uncertainty[idx] = got.rel_uncertainty
-    return out
-
-
 def _tonnes_per_unit(ctx: MethodContext, rows: pd.DataFrame) -> np.ndarray:
     """Tonnes per unit of each row's ``unit`` (a bad unit is reported once, in ``unit``).
 
@@ -294,9 +252,9 @@ def cement_production(rows: pd.DataFrame, ctx: MethodContext) -> None:
         ("cement_ef_cl", "cement_ckd_correction"),
         "applies to clinker rows (Tier 2, Eq. 2.2); EF_clc of cement rows already includes the CKD correction",
     )
-    ef_cl = _masked_parameter(ctx, rows, clinker, "cement_ef_cl", unit="t/t", override="cement_ef_cl")
-    ckd = _masked_parameter(ctx, rows, clinker, "cement_ckd_correction", unit="1", override="cement_ckd_correction")
-    fraction = _masked_parameter(
+    ef_cl = parameter_where(ctx, rows, clinker, "cement_ef_cl", unit="t/t", override="cement_ef_cl")
+    ckd = parameter_where(ctx, rows, clinker, "cement_ckd_correction", unit="1", override="cement_ckd_correction")
+    fraction = parameter_where(
         ctx,
         rows,
         cement,
@@ -305,7 +263,7 @@ def cement_production(rows: pd.DataFrame, ctx: MethodContext) -> None:
         override="cement_clinker_fraction",
         error_column="cement_clinker_fraction",
     )
-    ef_clc = _masked_parameter(ctx, rows, cement, "cement_ef_clc", unit="t/t", override="cement_ef_clc")
+    ef_clc = parameter_where(ctx, rows, cement, "cement_ef_clc", unit="t/t", override="cement_ef_clc")
     clinker_in_cement = (
         mass * fraction.values
         - _filled(rows, "cement_clinker_imports", 0.0) * per_t
@@ -381,12 +339,12 @@ def lime_production(rows: pd.DataFrame, ctx: MethodContext) -> None:
     mass = ctx.amount_in(rows, "t")
     mixed = _text(rows, "activity") == "lime"
     own = rows["lime_production_ef"].notna().to_numpy()
-    ef = _masked_parameter(ctx, rows, ~mixed | own, "lime_production_ef", unit="t/t", override="lime_production_ef")
+    ef = parameter_where(ctx, rows, ~mixed | own, "lime_production_ef", unit="t/t", override="lime_production_ef")
     mix = mixed & ~own
-    share_hc = _masked_parameter(ctx, rows, mix, "lime_production_type_share", unit="1", qualifier="high_calcium")
-    share_dl = _masked_parameter(ctx, rows, mix, "lime_production_type_share", unit="1", qualifier="dolomitic")
-    ef_hc = _masked_parameter(ctx, rows, mix, "lime_production_ef", unit="t/t", activity="lime_high_calcium")
-    ef_dl = _masked_parameter(ctx, rows, mix, "lime_production_ef", unit="t/t", activity="lime_dolomitic")
+    share_hc = parameter_where(ctx, rows, mix, "lime_production_type_share", unit="1", qualifier="high_calcium")
+    share_dl = parameter_where(ctx, rows, mix, "lime_production_type_share", unit="1", qualifier="dolomitic")
+    ef_hc = parameter_where(ctx, rows, mix, "lime_production_ef", unit="t/t", activity="lime_high_calcium")
+    ef_dl = parameter_where(ctx, rows, mix, "lime_production_ef", unit="t/t", activity="lime_dolomitic")
     ef_value = np.where(mix, share_hc.values * ef_hc.values + share_dl.values * ef_dl.values, ef.values)
 
     x = rows["lime_hydrated_fraction"]
@@ -548,7 +506,7 @@ def ammonia_production(rows: pd.DataFrame, ctx: MethodContext) -> None:
         "ammonia_process",
         f"required unless ammonia_fuel_requirement is given (expected one of {', '.join(AMMONIA_PROCESSES)})",
     )
-    fr = _masked_parameter(
+    fr = parameter_where(
         ctx,
         rows,
         (process != "") | fr_given,
@@ -568,7 +526,7 @@ def ammonia_production(rows: pd.DataFrame, ctx: MethodContext) -> None:
         "required for this process unless ammonia_carbon_content is given "
         f"(expected one of {', '.join(AMMONIA_FUELS)})",
     )
-    ccf = _masked_parameter(
+    ccf = parameter_where(
         ctx,
         rows,
         (fuel != "") | cc_given,
@@ -638,7 +596,7 @@ def iron_steel_production(rows: pd.DataFrame, ctx: MethodContext) -> None:
     ctx.emit(rows, "CO2", mass * co2.values, co2)
     with_ch4 = rows["iron_steel_ch4_ef"].notna().to_numpy() | _library_has(ctx, rows, "iron_steel_ef", gas="CH4")
     if with_ch4.any():
-        ch4 = _masked_parameter(
+        ch4 = parameter_where(
             ctx, rows, with_ch4, "iron_steel_ef", unit="kg/t", gas="CH4", override="iron_steel_ch4_ef"
         )
         idx = np.flatnonzero(with_ch4)
@@ -695,7 +653,7 @@ def lubricant_use(rows: pd.DataFrame, ctx: MethodContext) -> None:
     n = len(rows)
     energy = _text(rows, "unit_dimension") == "energy"
     by_mass = ~energy
-    ncv = _masked_parameter(ctx, rows, by_mass, "ncv", unit="GJ/t", override="lubricant_ncv")
+    ncv = parameter_where(ctx, rows, by_mass, "ncv", unit="GJ/t", override="lubricant_ncv")
     gj = np.full(n, np.nan)
     if energy.any():
         gj[energy] = ctx.amount_in(rows[energy], "GJ")
@@ -824,12 +782,12 @@ def refrigerant_use(rows: pd.DataFrame, ctx: MethodContext) -> None:
     stock = rows["amount"].to_numpy(dtype=float) * per_t
     new = _filled(rows, "refrigerant_new_charge", 0.0) * per_t
     retired = _filled(rows, "refrigerant_retired_charge", 0.0) * per_t
-    k = _masked_parameter(ctx, rows, new > 0, "refrigerant_charge_loss", unit="1", override="refrigerant_charge_loss")
+    k = parameter_where(ctx, rows, new > 0, "refrigerant_charge_loss", unit="1", override="refrigerant_charge_loss")
     x = ctx.parameter(rows, "refrigerant_operating_loss", unit="1/yr", override="refrigerant_operating_loss")
-    p = _masked_parameter(
+    p = parameter_where(
         ctx, rows, retired > 0, "refrigerant_eol_remaining", unit="1", override="refrigerant_eol_remaining"
     )
-    eta = _masked_parameter(ctx, rows, retired > 0, "refrigerant_recovery", unit="1", override="refrigerant_recovery")
+    eta = parameter_where(ctx, rows, retired > 0, "refrigerant_recovery", unit="1", override="refrigerant_recovery")
     charging = np.where(new > 0, new * k.values, 0.0)
     operating = stock * x.values  # x [1/yr] over the inventory year
     end_of_life = np.where(retired > 0, retired * p.values * (1.0 - eta.values), 0.0)
@@ -851,7 +809,7 @@ def refrigerant_use(rows: pd.DataFrame, ctx: MethodContext) -> None:
         elif key in blends:
             mask = keys == key
             for gas in blends[key]:
-                share = _masked_parameter(
+                share = parameter_where(
                     ctx,
                     rows,
                     mask,
@@ -963,7 +921,7 @@ def sf6_equipment_use(rows: pd.DataFrame, ctx: MethodContext) -> None:
     retired = _filled(rows, "sf6_retired_charge", 0.0) * per_t
 
     def factor(mask: np.ndarray, name: str, unit: str) -> ParameterValues:
-        return _masked_parameter(ctx, rows, mask, name, unit=unit, override=name, error_column=name)
+        return parameter_where(ctx, rows, mask, name, unit=unit, override=name, error_column=name)
 
     ef_mfg = factor(consumed > 0, "sf6_manufacturing_ef", "1")
     ef_inst = factor(new > 0, "sf6_installation_ef", "1")

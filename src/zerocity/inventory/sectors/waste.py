@@ -23,7 +23,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from zerocity.inventory.sectors.base import MethodColumn, MethodContext, ParameterValues, SectorMethod
+from zerocity.inventory.sectors.base import MethodColumn, MethodContext, ParameterValues, SectorMethod, parameter_where
 from zerocity.inventory.sectors.registry import register
 
 __all__ = [
@@ -249,40 +249,6 @@ def _take(p: ParameterValues, index: np.ndarray) -> ParameterValues:
     return ParameterValues(p.values[index], p.factor_ids[index], p.rel_uncertainty[index])
 
 
-def _parameter_where(
-    ctx: MethodContext,
-    rows: pd.DataFrame,
-    mask: np.ndarray,
-    name: str,
-    *,
-    unit: str,
-    activity: str | np.ndarray | None = None,
-    qualifier: str | np.ndarray = "",
-    override: str | None = None,
-    error_column: str = "activity",
-) -> ParameterValues:
-    """:meth:`MethodContext.parameter` for the rows of ``mask`` only (NaN and no id elsewhere)."""
-    n = len(rows)
-    out = ParameterValues(np.full(n, np.nan), np.full(n, "", dtype=object), np.full(n, np.nan))
-    if not mask.any():
-        return out
-    sub_activity = activity[mask] if isinstance(activity, np.ndarray) else activity
-    sub_qualifier = qualifier[mask] if isinstance(qualifier, np.ndarray) else qualifier
-    got = ctx.parameter(
-        rows[mask],
-        name,
-        unit=unit,
-        activity=sub_activity,
-        qualifier=sub_qualifier,
-        override=override,
-        error_column=error_column,
-    )
-    out.values[mask] = got.values
-    out.factor_ids[mask] = got.factor_ids
-    out.rel_uncertainty[mask] = got.rel_uncertainty
-    return out
-
-
 def _components(rows: pd.DataFrame, ctx: MethodContext) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
     """Split mixed-MSW rows with ``share_*`` columns into one row per Table 2.4 component.
 
@@ -465,9 +431,7 @@ def first_order_decay(rows: pd.DataFrame, ctx: MethodContext) -> None:
     comp["fod_k"] = k_row[source]
     decays = np.nan_to_num(doc.values) > 0
     zone = _text(comp, "climate_zone")
-    k = _parameter_where(
-        ctx, comp, decays, "fod_k", unit="1/yr", qualifier=zone, override="fod_k", error_column="fod_k"
-    )
+    k = parameter_where(ctx, comp, decays, "fod_k", unit="1/yr", qualifier=zone, override="fod_k", error_column="fod_k")
 
     docf_c, mcf_c, f_c, ox_c = (_take(p, source) for p in (docf, mcf, f_ch4, ox))
     ddocm = mass * doc.values * docf_c.values * mcf_c.values  # [t C] deposited, decomposable
@@ -584,7 +548,7 @@ def incineration(rows: pd.DataFrame, ctx: MethodContext) -> None:
     dm = ctx.parameter(comp, "incin_dm", unit="1", override="incin_dm", error_column="incin_dm")
     cf = ctx.parameter(comp, "incin_cf", unit="1", override="incin_cf", error_column="incin_cf")
     has_carbon = np.nan_to_num(cf.values) > 0
-    fcf = _parameter_where(ctx, comp, has_carbon, "incin_fcf", unit="1", override="incin_fcf", error_column="incin_fcf")
+    fcf = parameter_where(ctx, comp, has_carbon, "incin_fcf", unit="1", override="incin_fcf", error_column="incin_fcf")
     of_qualifier = np.where(tech_row == "open_burning", "open_burning", "")
     of = _take(
         ctx.parameter(
@@ -609,7 +573,7 @@ def incineration(rows: pd.DataFrame, ctx: MethodContext) -> None:
     ctx.emit(comp, "CH4", wet_t * ch4_ef.values * 1e-6, ch4_ef)
 
     per_wet = (tech != "open_burning") | comp["incin_n2o_ef"].notna().to_numpy()
-    n2o_wet = _parameter_where(
+    n2o_wet = parameter_where(
         ctx,
         comp,
         per_wet,
@@ -620,7 +584,7 @@ def incineration(rows: pd.DataFrame, ctx: MethodContext) -> None:
         override="incin_n2o_ef",
         error_column="incin_n2o_ef",
     )
-    n2o_dry = _parameter_where(
+    n2o_dry = parameter_where(
         ctx,
         comp,
         ~per_wet,
