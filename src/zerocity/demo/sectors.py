@@ -23,7 +23,7 @@ SECTOR_COLUMNS: tuple[str, ...] = (
     "share_food", "share_garden", "share_paper", "share_wood", "share_textiles", "share_plastics",
     "share_rubber_leather", "share_glass", "share_metal", "incineration_technology",
     "wastewater_pathway", "pathway_fraction", "wastewater_system", "protein_per_capita",
-    "days_alive", "climate_temperature", "manure_ch4_ef", "manure_system", "system_fraction",
+    "days_alive", "climate_temperature", "manure_system", "system_fraction",
     "manure_nex", "flooded_rice", "cultivation_days", "rice_water_regime", "rice_preseason_water",
     "roa_straw_short", "refrigerant_gas", "refrigerant_new_charge", "refrigerant_retired_charge",
 )  # fmt: skip
@@ -183,19 +183,13 @@ def sector_records(
         add(**herd, activity="dairy_cattle", amount=dairy[i], unit="head", method="enteric")
         add(**herd, activity="other_cattle", amount=cattle[i], unit="head", method="enteric")
         add(**herd, activity="goats", amount=goats[i], unit="head", method="enteric")
-        # Manure CH4: Table 10.15 (goats) is shipped; swine and cattle (Table 10.14) are not, so
-        # those rows state a factor (ASSUMED, docs/demo-city.md).
-        add(
-            **herd, activity="market_swine", amount=market_pigs[i], unit="head", method="manure_ch4",
-            days_alive=180.0, climate_temperature="temperate", manure_ch4_ef=4.0,
-        )  # fmt: skip
-        add(
-            **herd, activity="dairy_cattle", amount=dairy[i], unit="head", method="manure_ch4",
-            climate_temperature="temperate", manure_ch4_ef=16.0,
-        )  # fmt: skip
-        add(
-            **herd, activity="goats", amount=goats[i], unit="head", method="manure_ch4", climate_temperature="temperate"
-        )
+        # Manure CH4, Tier 1 by mean annual temperature (Changzhou about 16 deg C, ASSUMED):
+        # IPCC Tables 10.14 (Asia: swine, cattle) and 10.15 (goats).
+        for activity, heads in (("market_swine", market_pigs[i]), ("dairy_cattle", dairy[i]), ("goats", goats[i])):
+            add(
+                **herd, activity=activity, amount=heads, unit="head", method="manure_ch4",
+                days_alive=180.0 if activity == "market_swine" else np.nan, climate_temperature="16",
+            )  # fmt: skip
         for system, fraction in (("solid_storage", 0.6), ("liquid_slurry_no_crust", 0.4)):
             add(
                 **herd, activity="dairy_cattle", amount=dairy[i], unit="head", method="manure_n2o",

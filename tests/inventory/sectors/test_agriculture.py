@@ -186,11 +186,21 @@ def test_manure_ch4_cattle_with_own_factor() -> None:
 
 
 def test_manure_ch4_cattle_without_factor_asks_for_it() -> None:
+    # Table 10.14 is shipped for Asia only (IPCC-ASIA), so outside Asia (GLOBAL) a cattle row
+    # without manure_ch4_ef still has no default.
     found = issues(
         [
-            {**LIVESTOCK, "method": "manure_ch4", "activity": "sheep", "amount": 1, "climate_temperature": "warm"},
+            {
+                **LIVESTOCK,
+                "method": "manure_ch4",
+                "activity": "sheep",
+                "amount": 1,
+                "climate_temperature": "warm",
+                "development_status": "developing",
+            },
             {**LIVESTOCK, "method": "manure_ch4", "activity": "dairy_cattle", "amount": 1, "climate_temperature": "18"},
-        ]
+        ],
+        region="GLOBAL",
     )
     assert columns_of(found) == {(2, "activity")}
     assert "(t18)" in found[0][2] and "manure_ch4_ef" in found[0][2]
@@ -531,3 +541,72 @@ def test_example_file_computes_for_china() -> None:
         "liming",
         "rice",
     }
+
+
+# ---------------------------------------------------------------------------- Table 10.14 (Asia)
+# IPCC 2006 Vol. 4 Ch. 10 Table 10.14, row "Asia" (kg CH4/head/yr), columns <=10, 11, ..., 27, >=28 degC,
+# as transcribed in OpenAMEE/datasets business/agriculture/livestock/manure/ch4/cattleandswine:
+# dairy cattle 9 10 10 11 12 13 14 15 16 17 18 20 21 23 24 26 28 31 31; other cattle 1 at every
+# temperature; buffalo 1 (10-14), 2 (15-28); swine 2 (10-14), 3 (15-18), 4 (19-21), 5 (22-24),
+# 6 (25-26), 7 (27-28). Asia has one "Swine" row; zerocity applies it to market and breeding swine.
+def test_manure_ch4_table_10_14_china_without_own_factor() -> None:
+    rows = [
+        {
+            **LIVESTOCK,
+            "method": "manure_ch4",
+            "activity": "market_swine",
+            "amount": 450000,
+            "climate_temperature": "17",
+        },
+        {**LIVESTOCK, "method": "manure_ch4", "activity": "dairy_cattle", "amount": 12000, "climate_temperature": "17"},
+        {**LIVESTOCK, "method": "manure_ch4", "activity": "other_cattle", "amount": 30000, "climate_temperature": "17"},
+        {**LIVESTOCK, "method": "manure_ch4", "activity": "buffalo", "amount": 5000, "climate_temperature": "17"},
+    ]
+    out = totals(rows)
+    # Eq. 10.22: CH4 = N x EF(T) / 1000 t, Table 10.14 Asia column 17 degC
+    assert out.loc[0, "CH4"] == pytest.approx(450000 * 3 / 1000, rel=REL)  # swine 3
+    assert out.loc[1, "CH4"] == pytest.approx(12000 * 15 / 1000, rel=REL)  # dairy cattle 15
+    assert out.loc[2, "CH4"] == pytest.approx(30000 * 1 / 1000, rel=REL)  # other cattle 1
+    assert out.loc[3, "CH4"] == pytest.approx(5000 * 2 / 1000, rel=REL)  # buffalo 2
+    result = compute_inventory(pd.DataFrame(rows), region="CN")
+    assert {
+        "IPCC2006-V4-T10.14-market_swine-asia-t17",
+        "IPCC2006-V4-T10.14-dairy_cattle-asia-t17",
+    } <= set(result.factor_ids)
+
+
+def test_manure_ch4_table_10_14_temperature_columns() -> None:
+    # The temperature is rounded to the nearest whole degree (halves up) and held to the table's
+    # end columns: 9 -> <=10, 28.4 -> 28 (>=28), 17.5 -> 18, 40 -> >=28.
+    out = totals(
+        [
+            {**LIVESTOCK, "method": "manure_ch4", "activity": "dairy_cattle", "amount": 1000, "climate_temperature": t}
+            for t in ("9", "28.4", "17.5", "40")
+        ]
+        + [
+            {**LIVESTOCK, "method": "manure_ch4", "activity": "market_swine", "amount": 1000, "climate_temperature": t}
+            for t in ("9", "28.4")
+        ]
+    )
+    assert out.loc[0, "CH4"] == pytest.approx(1000 * 9 / 1000, rel=REL)  # dairy, <=10 degC
+    assert out.loc[1, "CH4"] == pytest.approx(1000 * 31 / 1000, rel=REL)  # dairy, >=28 degC
+    assert out.loc[2, "CH4"] == pytest.approx(1000 * 16 / 1000, rel=REL)  # dairy, 18 degC
+    assert out.loc[3, "CH4"] == pytest.approx(1000 * 31 / 1000, rel=REL)  # dairy, >=28 degC
+    assert out.loc[4, "CH4"] == pytest.approx(1000 * 2 / 1000, rel=REL)  # swine, <=10 degC
+    assert out.loc[5, "CH4"] == pytest.approx(1000 * 7 / 1000, rel=REL)  # swine, >=28 degC
+
+
+def test_manure_ch4_own_factor_still_wins_over_table_10_14() -> None:
+    out = totals(
+        [
+            {
+                **LIVESTOCK,
+                "method": "manure_ch4",
+                "activity": "dairy_cattle",
+                "amount": 1000,
+                "climate_temperature": "17",
+                "manure_ch4_ef": 12.5,
+            }
+        ]
+    )
+    assert out.loc[0, "CH4"] == pytest.approx(1000 * 12.5 / 1000, rel=REL)  # not Table 10.14's 15
