@@ -6,25 +6,20 @@ Domain errors become messages on stderr and a non-zero exit status here, in one 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import logging
-import os
-import shutil
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from zerocity import __version__
-from zerocity.errors import InvalidRecordsError, ZerocityError
-from zerocity.jsonio import dumps
+from zerocity.cli_ledger import ledger_app, mrv_app
+from zerocity.clikit import default_region, eprint, err, out, print_json, progress, run
+from zerocity.errors import ZerocityError
 
 T = TypeVar("T")
 
@@ -44,62 +39,18 @@ db_app = typer.Typer(
 app.add_typer(factors_app, name="factors")
 app.add_typer(inventory_app, name="inventory")
 app.add_typer(db_app, name="db")
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(mrv_app, name="mrv")
 
 #: Above this many records the XLSX workbook has no Records sheet.
 XLSX_RECORD_LIMIT = 100_000
 
-# Tables are read in terminals and in logs (make demo, CI): 120 columns when there is no terminal.
-out = Console(width=shutil.get_terminal_size((120, 24)).columns)
-err = Console(stderr=True)
 log = logging.getLogger("zerocity")
-
-
-def _default_region() -> str:
-    return os.environ.get("ZEROCITY_REGION", "CN")
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(dumps(data))
-    sys.stdout.write("\n")
-
-
-def _eprint(text: str) -> None:
-    """Write a message to stderr unwrapped (reports are read by people and by scripts)."""
-    sys.stderr.write(text + "\n")
-
-
-@contextlib.contextmanager
-def _progress(total: int) -> Iterator[Callable[[str], None]]:
-    """A progress bar on stderr for multi-step work; silent when stderr is not a terminal."""
-    if not err.is_terminal:
-        yield lambda _description: None
-        return
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True
-    ) as bar:
-        task = bar.add_task("starting", total=total)
-        first = True
-
-        def step(description: str) -> None:
-            nonlocal first
-            if not first:
-                bar.advance(task)
-            first = False
-            bar.update(task, description=description)
-
-        yield step
-
-
-def _run(fn: Callable[[], T]) -> T:
-    """Call ``fn``; turn domain errors into a message and an exit status (the one place)."""
-    try:
-        return fn()
-    except InvalidRecordsError as exc:
-        _eprint(exc.report(limit=200))
-        raise typer.Exit(2) from None
-    except ZerocityError as exc:
-        _eprint(f"error [{exc.code}]: {exc}")
-        raise typer.Exit(2 if isinstance(exc, ValueError) else 1) from None
+_default_region = default_region
+_print_json = print_json
+_eprint = eprint
+_progress = progress
+_run = run
 
 
 @app.callback()
@@ -354,6 +305,8 @@ def factors_import(
     """Validate a factor set and store it in the database (use it with --factor-set NAME)."""
     from zerocity import store
     from zerocity.factors import default_library, read_factor_file
+    from zerocity.ledger.canonical import file_sha256
+    from zerocity.ledger.events import record_event
 
     def work() -> int:
         frame = read_factor_file(path)
@@ -361,7 +314,22 @@ def factors_import(
         engine = store.get_engine()
         store.upgrade(engine)
         with store.session_scope(engine) as session:
-            return store.save_factor_set(session, name=name, version=version, frame=frame, source_path=str(path))
+            set_id = store.save_factor_set(session, name=name, version=version, frame=frame, source_path=str(path))
+            record_event(
+                session,
+                engine,
+                "factorset.loaded",
+                {
+                    "factor_set_id": set_id,
+                    "name": name,
+                    "version": version,
+                    "file": path.name,
+                    "file_sha256": file_sha256(path),
+                    "rows": len(frame),
+                },
+                subject=f"factorset:{name}:{version}",
+            )
+            return set_id
 
     set_id = _run(work)
     out.print(f"stored factor set {name} version {version} (id {set_id})", highlight=False)
@@ -591,12 +559,34 @@ def _compute_and_report(
     if save:
         step("storing")
         from zerocity import store
+        from zerocity.jsonio import jsonable
+        from zerocity.ledger.canonical import canonical_hash
+        from zerocity.ledger.events import record_event
 
         def persist() -> int:
             engine = store.get_engine()
             store.upgrade(engine)
             with store.session_scope(engine) as session:
-                return store.save_inventory(session, name=save, records=raw, result=doc, params=params)
+                inventory_id = store.save_inventory(session, name=save, records=raw, result=doc, params=params)
+                record_event(
+                    session,
+                    engine,
+                    "inventory.computed",
+                    {
+                        "inventory_id": inventory_id,
+                        "name": save,
+                        "file": file.name,
+                        "record_count": doc["record_count"],
+                        "gwp": doc["gwp"],
+                        "basic_tco2e": doc["basic_tco2e"],
+                        "basic_plus_tco2e": doc["basic_plus_tco2e"],
+                        "territorial_tco2e": doc["territorial_tco2e"],
+                        "datasets": doc["datasets"],
+                        "result_sha256": canonical_hash(jsonable({k: v for k, v in doc.items() if k != "records"})),
+                    },
+                    subject=f"inventory:{inventory_id}",
+                )
+                return inventory_id
 
         inv_id = _run(persist)
         doc["inventory_id"] = inv_id

@@ -10,7 +10,17 @@ from sqlalchemy import inspect
 from zerocity.store.db import alembic_config, current_revision, downgrade, head_revision, upgrade
 from zerocity.store.models import Base
 
-TABLES = {"inventories", "inventory_inputs", "inventory_emissions", "factor_sets", "factor_set_rows"}
+TABLES = {
+    "inventories",
+    "inventory_inputs",
+    "inventory_emissions",
+    "factor_sets",
+    "factor_set_rows",
+    "ledger_entries",
+    "ledger_nodes",
+    "ledger_tree_heads",
+    "evidence_files",
+}
 
 
 def test_migration_creates_all_tables(db_engine) -> None:
@@ -57,7 +67,7 @@ def test_migration_creates_all_tables(db_engine) -> None:
 
 
 def test_database_is_at_head(db_engine) -> None:
-    assert head_revision() == "0001"
+    assert head_revision() == "0002"
     assert current_revision(db_engine) == head_revision()
     upgrade(db_engine)  # idempotent
     assert current_revision(db_engine) == head_revision()

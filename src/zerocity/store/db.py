@@ -409,7 +409,8 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # FULL: a committed transaction (an inventory, a ledger batch) survives power loss too.
+        cursor.execute("PRAGMA synchronous=FULL")
     finally:
         cursor.close()
 

@@ -21,6 +21,10 @@ Tables
     One loaded user factor set (name and version unique together).
 ``factor_set_rows``
     The factor records of a set, one JSON object per row.
+``ledger_entries``, ``ledger_nodes``, ``ledger_tree_heads``, ``evidence_files``
+    The MRV ledger (:mod:`zerocity.ledger`): entries (the leaves, canonical JSON), the hashes of
+    completed perfect subtrees, the signed tree heads and the content-addressed evidence files.
+    Append-only by design: the code has no update or delete path for them.
 """
 
 from __future__ import annotations
@@ -30,11 +34,13 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Double,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -51,11 +57,15 @@ __all__ = [
     "JSON_TYPE",
     "NAMING_CONVENTION",
     "Base",
+    "EvidenceFile",
     "FactorSet",
     "FactorSetRow",
     "Inventory",
     "InventoryEmission",
     "InventoryInput",
+    "LedgerEntry",
+    "LedgerNode",
+    "LedgerTreeHead",
 ]
 
 #: Constraint names follow this convention so migrations and models agree on every name.
@@ -179,3 +189,63 @@ class FactorSetRow(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     factor_id: Mapped[str] = mapped_column(String(200))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON_TYPE)
+
+
+class LedgerEntry(Base):
+    """One leaf of the MRV ledger."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        Index("ix_ledger_entries_entry_type", "entry_type"),
+        Index("ix_ledger_entries_subject", "subject"),
+    )
+
+    #: 0-based leaf index.
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    #: The leaf: the entry as RFC 8785 canonical JSON (UTF-8).
+    entry: Mapped[bytes] = mapped_column(LargeBinary)
+    #: SHA-256(0x00 || entry).
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    #: Size of the tree head that published this entry (its append batch).
+    batch_size: Mapped[int] = mapped_column(BigInteger)
+    # Copies of entry fields for queries; verification checks they match the entry.
+    entry_type: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(200))
+    tenant: Mapped[str] = mapped_column(String(64))
+    #: What the entry is about (a report id, an inventory id...), or ''.
+    subject: Mapped[str] = mapped_column(String(200))
+
+
+class LedgerNode(Base):
+    """Hash of a completed perfect subtree of level >= 1 (level 0 is the leaf hash)."""
+
+    __tablename__ = "ledger_nodes"
+
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class LedgerTreeHead(Base):
+    """A signed tree head: (size, root, timestamp) signed by the platform key (Ed25519)."""
+
+    __tablename__ = "ledger_tree_heads"
+
+    size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root: Mapped[bytes] = mapped_column(LargeBinary(32))
+    timestamp_ms: Mapped[int] = mapped_column(BigInteger)
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+    key_id: Mapped[str] = mapped_column(String(64))
+
+
+class EvidenceFile(Base):
+    """A file entries refer to, stored once by the SHA-256 of its content."""
+
+    __tablename__ = "evidence_files"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(300))
+    media_type: Mapped[str] = mapped_column(String(100))
+    stored_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
