@@ -120,7 +120,12 @@ def canonical_json(value: Any) -> bytes:
     CanonicalJSONTypeError
         A non-string object key or a value of an unsupported type (path in the message).
     """
-    return rfc8785.dumps(_plain(value, "", set()))
+    walk = _Walk()
+    plain = walk.plain(value, "")
+    if walk.stdlib_agrees:
+        # The C-accelerated json encoder writes the same bytes as JCS for this value (see _Walk).
+        return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    return rfc8785.dumps(plain)
 
 
 def canonical_hash(value: Any) -> str:
@@ -186,53 +191,74 @@ def file_sha256(path: str | os.PathLike[str], chunk: int = DEFAULT_CHUNK) -> str
     return digest.hexdigest()
 
 
-def _plain(value: Any, path: str, open_containers: set[int]) -> Any:
-    """A copy of ``value`` in plain JSON types, checked for what JCS cannot write.
+class _Walk:
+    r"""One pass over a value: a plain-JSON copy, checked, and whether ``json.dumps`` agrees with JCS.
 
-    ``open_containers`` holds the ids of the containers on the way from the root to ``value``
-    (to find cycles; a container shared by two branches is not a cycle).
+    ``json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)`` writes what RFC 8785
+    writes when (a) object keys have no character above U+FFFF (Python sorts by code point, JCS by
+    UTF-16 code unit; they agree on the Basic Multilingual Plane), (b) every non-integral float
+    lies in 1e-4 <= |x| < 1e16 (both then print the shortest round-trip digits without exponent)
+    and (c) integral floats are written as integers (JCS prints 4.0 as 4; the copy holds int(4.0)).
+    Strings are escaped alike (quote, backslash, control characters with the short forms and
+    lowercase \u00XX). Otherwise the reference encoder (``rfc8785``) writes the value.
     """
-    if value is None or value is True or value is False:
-        return value
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, str):
-        return _text(value, path)
-    if isinstance(value, np.integer):
-        value = int(value)
-    elif isinstance(value, np.floating):
-        if value.dtype.itemsize > np.dtype(np.float64).itemsize:
-            raise CanonicalJSONTypeError(
-                path, f"{type(value).__name__} has more precision than JSON numbers; convert it to float or str"
-            )
-        value = float(value)
-    if isinstance(value, int):
-        return _integer(value, path)
-    if isinstance(value, float):
-        return _number(value, path)
-    if isinstance(value, Mapping | list | tuple):
-        if id(value) in open_containers:
-            raise CanonicalJSONError(path, "circular reference: the container contains itself")
-        open_containers.add(id(value))
-        try:
-            if isinstance(value, Mapping):
-                return _object(value, path, open_containers)
-            return [_plain(item, f"{path}[{index}]", open_containers) for index, item in enumerate(value)]
-        finally:
-            open_containers.discard(id(value))
-    raise CanonicalJSONTypeError(path, _unsupported(value))
 
+    def __init__(self) -> None:
+        self.stdlib_agrees = True
+        self.open_containers: set[int] = set()
 
-def _object(value: Mapping[Any, Any], path: str, open_containers: set[int]) -> dict[str, Any]:
-    members: dict[str, Any] = {}
-    for key, item in value.items():
-        if not isinstance(key, str):
-            raise CanonicalJSONTypeError(
-                path, f"object key {key!r} ({type(key).__name__}) is not a string; JSON keys must be text"
-            )
-        name = _text(key, path)
-        members[name] = _plain(item, _member_path(path, name), open_containers)
-    return members
+    def plain(self, value: Any, path: str) -> Any:
+        """A copy of ``value`` in plain JSON types, checked for what JCS cannot write."""
+        if value is None or value is True or value is False:
+            return value
+        if isinstance(value, np.bool_):
+            return bool(value)
+        if isinstance(value, str):
+            return _text(value, path)
+        if isinstance(value, np.integer):
+            value = int(value)
+        elif isinstance(value, np.floating):
+            if value.dtype.itemsize > np.dtype(np.float64).itemsize:
+                raise CanonicalJSONTypeError(
+                    path, f"{type(value).__name__} has more precision than JSON numbers; convert it to float or str"
+                )
+            value = float(value)
+        if isinstance(value, int):
+            return _integer(value, path)
+        if isinstance(value, float):
+            number = _number(value, path)
+            if number.is_integer() and abs(number) <= MAX_SAFE_INTEGER:
+                return int(number)  # JCS writes an integral number without a fraction
+            if number.is_integer() or not 1e-4 <= abs(number) < 1e16:
+                self.stdlib_agrees = False
+            return number
+        if isinstance(value, Mapping | list | tuple):
+            # Ids of the containers on the way from the root (a container shared by two branches is
+            # not a cycle).
+            if id(value) in self.open_containers:
+                raise CanonicalJSONError(path, "circular reference: the container contains itself")
+            self.open_containers.add(id(value))
+            try:
+                if isinstance(value, Mapping):
+                    return self.object(value, path)
+                return [self.plain(item, f"{path}[{index}]") for index, item in enumerate(value)]
+            finally:
+                self.open_containers.discard(id(value))
+        raise CanonicalJSONTypeError(path, _unsupported(value))
+
+    def object(self, value: Mapping[Any, Any], path: str) -> dict[str, Any]:
+        """An object's members, keys checked."""
+        members: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise CanonicalJSONTypeError(
+                    path, f"object key {key!r} ({type(key).__name__}) is not a string; JSON keys must be text"
+                )
+            name = _text(key, path)
+            if name and max(name) > "\uffff":
+                self.stdlib_agrees = False
+            members[name] = self.plain(item, _member_path(path, name))
+        return members
 
 
 def _text(value: str, path: str) -> str:
