@@ -200,7 +200,10 @@ def ledger_verify(
     from zerocity.ledger.verify import load_export, snapshot_from_db, verify_snapshot
 
     def work() -> Any:
-        key = load_public_key(pubkey) if pubkey else None
+        try:
+            key = load_public_key(pubkey) if pubkey else None
+        except ValueError as exc:
+            raise _FileError(f"--pubkey: {exc}") from exc
         if export is not None:
             try:
                 snapshot = load_export(export, key)
@@ -309,7 +312,7 @@ def mrv_submit(
     as_json: JsonOption = False,
 ) -> None:
     """Submit (or correct) a report, signed with your key: its inventory and evidence go on the ledger."""
-    from zerocity.ledger.mrv import report_id, report_status, submit_data, submit_report
+    from zerocity.ledger.mrv import report_id, report_status, submit_report
 
     if (result is None) == (records is None):
         eprint("error: give exactly one of --result or --records")
@@ -318,34 +321,35 @@ def mrv_submit(
     ledger = run(_ledger)
 
     def work() -> dict[str, Any]:
-        data_entry = None
+        data = None
         if records is not None:
             from zerocity.inventory import compute_inventory, read_records
 
             frame = read_records(records)
             doc = compute_inventory(frame, region=region, source=str(records)).to_dict()
-            data_entry = submit_data(
-                ledger,
-                actor,
-                private,
-                entity=entity,
-                period=period,
-                content=records.read_bytes(),
-                name=records.name,
-                tenant=tenant,
-            )
+            data = (records.name, _read_bytes(records))
         else:
             assert result is not None
             doc = _read_json(result)
         files = [(p.name, _read_bytes(p)) for p in evidence or []]
+        # The data file, the result and the evidence go on the ledger in one batch (or not at all).
         index = submit_report(
-            ledger, actor, private, entity=entity, period=period, result=doc, evidence=files, note=note, tenant=tenant
+            ledger,
+            actor,
+            private,
+            entity=entity,
+            period=period,
+            result=doc,
+            evidence=files,
+            data=data,
+            note=note,
+            tenant=tenant,
         )
         status = report_status(ledger, report_id(entity, period, tenant))
         return {
             "report": status["report"],
             "entry": index,
-            "data_entry": data_entry,
+            "data_entry": index - 1 if data is not None else None,
             "version": status["version"],
             "state": status["state"],
         }

@@ -36,14 +36,14 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from zerocity.errors import ZerocityError
 from zerocity.ledger import merkle
 from zerocity.ledger.canonical import bytes_sha256, canonical_json
 from zerocity.ledger.signing import key_id, load_public_key, public_key_text, sign, tree_head_message, verify_signature
-from zerocity.store.db import session_scope
+from zerocity.store.db import session_scope, write_transaction
 from zerocity.store.models import EvidenceFile, LedgerEntry, LedgerNode, LedgerTreeHead
 
 __all__ = [
@@ -62,8 +62,12 @@ log = logging.getLogger(__name__)
 ENTRY_VERSION = 1
 #: Entry fields: required ones and all of them.
 _REQUIRED = ("v", "type", "actor", "tenant", "time")
+#: Widths of the columns that copy entry fields (models.LedgerEntry).
+_WIDTHS = {"type": 64, "tenant": 64, "actor": 200, "subject": 200}
 _FIELDS = frozenset({*_REQUIRED, "subject", "payload", "payload_sha256", "evidence", "refs", "signature"})
 _RETRIES = 5
+#: PostgreSQL advisory lock key of the ledger's append transaction ("ZCLEDGER" as a 64-bit int).
+LEDGER_LOCK_ID = int.from_bytes(b"ZCLEDGER", "big") - (1 << 63)
 _ENTRIES: Table = LedgerEntry.__table__  # type: ignore[assignment]
 _NODES: Table = LedgerNode.__table__  # type: ignore[assignment]
 _TIME = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z")
@@ -402,6 +406,7 @@ class Ledger:
                         sha256=digest, size=len(content), name=name[:300], media_type=media_type[:100], content=content
                     )
                 )
+                s.flush()  # visible to the checks of an append in the same transaction
         return digest
 
     def evidence(self, digest: str, session: Session | None = None) -> EvidenceFile:
@@ -455,13 +460,22 @@ class Ledger:
             return self._append(session, bodies, leaves)
         for attempt in range(_RETRIES):
             try:
-                with session_scope(self.engine) as s:
+                with self.transaction() as s:
                     return self._append(s, bodies, leaves)
-            except (IntegrityError, OperationalError) as exc:  # another appender took these indices
+            except OperationalError as exc:  # SQLite busy beyond its timeout
                 if attempt == _RETRIES - 1:
                     raise LedgerError(f"could not append after {_RETRIES} attempts: {exc}") from exc
-                log.info("ledger append collided (%s); retrying on the new tail", type(exc).__name__)
+                log.info("ledger busy (%s); retrying", type(exc).__name__)
+                time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def transaction(self) -> Any:
+        """A session holding the ledger's write lock: read state, then append, with no one between.
+
+        Use it to check a precondition against the ledger (a report's state) and append in the
+        same transaction (``append(..., session=s)``); appends are serialised through it.
+        """
+        return write_transaction(self.engine, LEDGER_LOCK_ID)
 
     def _append(self, s: Session, bodies: list[dict[str, Any]], leaves: list[bytes]) -> tuple[list[int], TreeHead]:
         assert self.platform_key is not None
@@ -480,7 +494,9 @@ class Ledger:
             source.cache[(level, index)] = digest
         new_size = size + len(leaves)
         root = merkle.subtree_hash(0, new_size, source)
-        stamp = int(self._clock() * 1000)
+        # Never earlier than the previous head (the wall clock may step back): timestamps increase.
+        previous = s.scalar(select(func.max(LedgerTreeHead.timestamp_ms)))
+        stamp = max(int(self._clock() * 1000), int(previous or 0))
         head = TreeHead(
             size=new_size,
             root=root,
@@ -541,6 +557,10 @@ class Ledger:
         for ref in body.get("refs", []):
             if not 0 <= int(ref) < index:
                 raise LedgerError(f"{where}: refers to entry {ref}, which does not precede it")
+        if body["type"] == "actor.registered":
+            problem = registration_problem(body.get("payload"))
+            if problem:
+                raise LedgerError(f"{where}: {problem}")
         sig = body.get("signature")
         if sig is not None:
             reg = keys.get(str(sig.get("key_id")))
@@ -603,6 +623,9 @@ def entry_problem(body: Mapping[str, Any]) -> str | None:
     for name in ("type", "actor", "tenant", "time"):
         if not isinstance(body[name], str) or not body[name]:
             return f"{name} must be a non-empty string"
+    for name, width in _WIDTHS.items():
+        if len(str(body.get(name, ""))) > width:
+            return f"{name} is longer than {width} characters"
     if "payload" in body and not isinstance(body["payload"], dict):
         return "payload must be an object"
     if "payload" in body and "payload_sha256" in body:
@@ -621,6 +644,22 @@ def entry_problem(body: Mapping[str, Any]) -> str | None:
         return "signature must be {key_id, value}"
     if not _TIME.fullmatch(str(body["time"])):
         return f"time {body['time']!r} is not YYYY-MM-DDTHH:MM:SS.mmmZ (UTC)"
+    return None
+
+
+def registration_problem(payload: object) -> str | None:
+    """Why the payload of an ``actor.registered`` entry is unusable, or None."""
+    if not isinstance(payload, dict):
+        return "an actor registration needs a payload object"
+    missing = [k for k in ("actor", "role", "public_key", "key_id") if not isinstance(payload.get(k), str)]
+    if missing:
+        return f"actor registration without {', '.join(missing)}"
+    try:
+        public = load_public_key(str(payload["public_key"]))
+    except ValueError as exc:
+        return f"registered public key is unreadable: {exc}"
+    if key_id(public) != payload["key_id"]:
+        return "registered key_id is not the SHA-256 of the registered public key"
     return None
 
 

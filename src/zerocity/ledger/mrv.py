@@ -28,6 +28,7 @@ from enum import StrEnum
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy.orm import Session
 
 from zerocity.jsonio import jsonable
 from zerocity.ledger.canonical import canonical_json
@@ -80,10 +81,10 @@ class _Actor:
     key_id: str
 
 
-def _registered(ledger: Ledger, actor: str, key: Ed25519PrivateKey) -> _Actor:
+def _registered(ledger: Ledger, actor: str, key: Ed25519PrivateKey, session: Session | None = None) -> _Actor:
     """The registration of ``actor`` whose key is ``key``."""
     kid = key_id(key.public_key())
-    reg = ledger.actor_keys().get(kid)
+    reg = ledger.actor_keys(session).get(kid)
     if reg is None or reg["actor"] != actor:
         raise LedgerError(f"actor {actor!r} has no registered key {kid} (zerocity ledger actor add)")
     return _Actor(actor, Role(str(reg["role"])), str(reg.get("entity") or ""), kid)
@@ -108,10 +109,16 @@ def register_actor(
     """
     from zerocity.ledger.signing import load_public_key
 
-    role = Role(str(role))
+    try:
+        role = Role(str(role))
+    except ValueError:
+        raise LedgerError(f"unknown role {role!r}; expected {', '.join(r.value for r in Role)}") from None
     if role is Role.REPORTER and not entity:
         raise LedgerError("a reporter is registered for an entity (--entity USCC)")
-    pub = load_public_key(public_key)
+    try:
+        pub = load_public_key(public_key)
+    except ValueError as exc:
+        raise LedgerError(f"public key of {actor!r}: {exc}") from exc
     payload = {
         "actor": actor,
         "role": role.value,
@@ -123,6 +130,21 @@ def register_actor(
         [EntryDraft("actor.registered", registered_by, payload, subject=f"actor:{actor}", tenant=tenant)]
     )
     return index
+
+
+def _data_entry(
+    ledger: Ledger, s: Session, actor: str, entity: str, period: str, name: str, content: bytes, tenant: str
+) -> dict[str, Any]:
+    sha = ledger.add_evidence(content, name=name, media_type=_media_type(name), session=s)
+    rid = report_id(entity, period, tenant)
+    return EntryDraft(
+        "mrv.data.submitted",
+        actor,
+        {"report": rid, "entity": entity, "period": period, "file": name},
+        subject=rid,
+        evidence=(sha,),
+        tenant=tenant,
+    ).body()
 
 
 def submit_data(
@@ -137,18 +159,11 @@ def submit_data(
     tenant: str = "default",
 ) -> int:
     """Record an activity-data file (monitoring) for a report: evidence plus a signed entry."""
-    who = _registered(ledger, actor, key)
-    _check_reporter(who, entity)
-    sha = ledger.add_evidence(content, name=name, media_type=_media_type(name))
-    body = EntryDraft(
-        "mrv.data.submitted",
-        actor,
-        {"report": report_id(entity, period, tenant), "entity": entity, "period": period, "file": name},
-        subject=report_id(entity, period, tenant),
-        evidence=(sha,),
-        tenant=tenant,
-    ).body()
-    (index,), _ = ledger.append([sign_entry(body, key)])
+    with ledger.transaction() as s:
+        who = _registered(ledger, actor, key, s)
+        _check_reporter(who, entity)
+        body = _data_entry(ledger, s, actor, entity, period, name, content, tenant)
+        (index,), _ = ledger.append([sign_entry(body, key)], session=s)
     return index
 
 
@@ -161,45 +176,66 @@ def submit_report(
     period: str,
     result: dict[str, Any],
     evidence: Sequence[tuple[str, bytes]] = (),
+    data: tuple[str, bytes] | None = None,
     note: str = "",
     tenant: str = "default",
 ) -> int:
     """Submit (or correct) a report: its inventory result is stored as evidence and signed.
 
     A new submission while an earlier version exists is version ``v + 1`` and refers to it;
-    the earlier version, verified or not, stays in the ledger unchanged.
+    the earlier version, verified or not, stays in the ledger unchanged. ``data`` (file name,
+    content) records the activity data the result was computed from in the same batch. The
+    state check and the append happen in one locked transaction: two racing submissions cannot
+    both become the same version.
+
+    Returns
+    -------
+    int
+        Index of the ``mrv.report.submitted`` entry.
     """
-    who = _registered(ledger, actor, key)
-    _check_reporter(who, entity)
     rid = report_id(entity, period, tenant)
-    status = report_status(ledger, rid)
-    if status["state"] == ReportState.REPORTED:
-        raise LedgerError(f"{rid} version {status['version']} awaits a decision; it cannot be replaced before")
-    result_bytes = canonical_json(jsonable(result))
-    shas = [ledger.add_evidence(result_bytes, name=f"{rid}.result.json", media_type="application/json")]
-    shas += [ledger.add_evidence(content, name=name, media_type=_media_type(name)) for name, content in evidence]
-    previous = status.get("submission_index")
-    payload = {
-        "report": rid,
-        "entity": entity,
-        "period": period,
-        "version": int(status["version"] or 0) + 1,
-        "result_sha256": shas[0],
-        "totals": {k: result.get(k) for k in ("basic_tco2e", "basic_plus_tco2e", "territorial_tco2e", "gwp")},
-        "datasets": result.get("datasets", {}),
-        "note": note,
-    }
-    body = EntryDraft(
-        "mrv.report.submitted",
-        actor,
-        jsonable(payload),
-        subject=rid,
-        evidence=tuple(dict.fromkeys(shas)),
-        refs=(previous,) if previous is not None else (),
-        tenant=tenant,
-    ).body()
-    (index,), _ = ledger.append([sign_entry(body, key)])
-    return index
+    with ledger.transaction() as s:
+        who = _registered(ledger, actor, key, s)
+        _check_reporter(who, entity)
+        status = report_status(ledger, rid, session=s)
+        if status["state"] == ReportState.REPORTED:
+            raise LedgerError(f"{rid} version {status['version']} awaits a decision; it cannot be replaced before")
+        bodies = []
+        if data is not None:
+            bodies.append(sign_entry(_data_entry(ledger, s, actor, entity, period, data[0], data[1], tenant), key))
+        result_bytes = canonical_json(jsonable(result))
+        shas = [ledger.add_evidence(result_bytes, name=f"{rid}.result.json", media_type="application/json", session=s)]
+        shas += [
+            ledger.add_evidence(content, name=name, media_type=_media_type(name), session=s)
+            for name, content in evidence
+        ]
+        previous = status.get("submission_index")
+        payload = {
+            "report": rid,
+            "entity": entity,
+            "period": period,
+            "version": int(status["version"] or 0) + 1,
+            "result_sha256": shas[0],
+            "totals": {k: result.get(k) for k in ("basic_tco2e", "basic_plus_tco2e", "territorial_tco2e", "gwp")},
+            "datasets": result.get("datasets", {}),
+            "note": note,
+        }
+        bodies.append(
+            sign_entry(
+                EntryDraft(
+                    "mrv.report.submitted",
+                    actor,
+                    jsonable(payload),
+                    subject=rid,
+                    evidence=tuple(dict.fromkeys(shas)),
+                    refs=(previous,) if previous is not None else (),
+                    tenant=tenant,
+                ).body(),
+                key,
+            )
+        )
+        indices, _ = ledger.append(bodies, session=s)
+    return indices[-1]
 
 
 def decide_report(
@@ -213,10 +249,25 @@ def decide_report(
     note: str = "",
 ) -> int:
     """Verify or reject the pending version of a report (a signed decision entry)."""
-    who = _registered(ledger, actor, key)
+    with ledger.transaction() as s:
+        return _decide(ledger, s, actor, key, report, verified=verified, reasons=reasons, note=note)
+
+
+def _decide(
+    ledger: Ledger,
+    s: Session,
+    actor: str,
+    key: Ed25519PrivateKey,
+    report: str,
+    *,
+    verified: bool,
+    reasons: Sequence[str],
+    note: str,
+) -> int:
+    who = _registered(ledger, actor, key, s)
     if who.role is not Role.VERIFIER:
         raise LedgerError(f"{actor!r} is a {who.role.value}; only a verifier decides reports")
-    status = report_status(ledger, report)
+    status = report_status(ledger, report, session=s)
     if status["state"] != ReportState.REPORTED:
         raise LedgerError(f"{report} is {status['state'] or 'unknown'}; only a reported version can be decided")
     if status["reporter"] == actor or (who.entity and who.entity == status["entity"]):
@@ -236,7 +287,7 @@ def decide_report(
         refs=(int(status["submission_index"]),),
         tenant=tenant,
     ).body()
-    (index,), _ = ledger.append([sign_entry(body, key)])
+    (index,), _ = ledger.append([sign_entry(body, key)], session=s)
     return index
 
 
@@ -255,7 +306,7 @@ def report_history(ledger: Ledger, report: str) -> list[dict[str, Any]]:
     ]
 
 
-def report_status(ledger: Ledger, report: str) -> dict[str, Any]:
+def report_status(ledger: Ledger, report: str, *, session: Session | None = None) -> dict[str, Any]:
     """Replay a report's entries: current state, version and who did what.
 
     Returns
@@ -266,7 +317,7 @@ def report_status(ledger: Ledger, report: str) -> dict[str, Any]:
         entry of the latest version, if any), ``versions`` (per version: index, state, result
         hash, totals) and ``verified_versions``.
     """
-    entries = ledger.entries(subject=report)
+    entries = ledger.entries(subject=report, session=session)
     return _replay(report, entries)
 
 

@@ -34,7 +34,7 @@ from sqlalchemy.engine import Engine
 
 from zerocity.ledger import merkle
 from zerocity.ledger.canonical import bytes_sha256, canonical_json
-from zerocity.ledger.log import TreeHead, entry_problem
+from zerocity.ledger.log import TreeHead, entry_problem, registration_problem
 from zerocity.ledger.signing import key_id, load_public_key, public_key_text, verify_signature
 from zerocity.store.db import session_scope
 from zerocity.store.models import EvidenceFile, LedgerEntry, LedgerNode, LedgerTreeHead
@@ -74,6 +74,7 @@ class LedgerSnapshot:
     public_key: Ed25519PublicKey
     evidence: dict[str, bytes] = field(default_factory=dict)
     nodes: dict[tuple[int, int], bytes] | None = None
+    evidence_sizes: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,10 @@ def verify_snapshot(snapshot: LedgerSnapshot) -> VerifyReport:
     for sha, content in sorted(snapshot.evidence.items()):
         if bytes_sha256(content) != sha:
             problems.append(Problem("evidence", sha, "content does not hash to the file's name (altered)"))
+        if snapshot.evidence_sizes is not None and snapshot.evidence_sizes.get(sha) != len(content):
+            problems.append(
+                Problem("evidence", sha, f"stored size {snapshot.evidence_sizes.get(sha)} is not the content's")
+            )
     tree = merkle.MemoryTree(leaf_hashes)
     if snapshot.nodes is not None:
         for (level, index), stored in sorted(snapshot.nodes.items()):
@@ -166,7 +171,8 @@ def verify_snapshot(snapshot: LedgerSnapshot) -> VerifyReport:
         missing = sorted(expected - set(snapshot.nodes))
         for level, index in missing[:10]:
             problems.append(Problem("node", f"{level}/{index}", "missing"))
-    problems.extend(_head_problems(snapshot, tree, n))
+    named = {int(p.where) for p in problems if p.kind == "entry" and isinstance(p.where, int)}
+    problems.extend(_head_problems(snapshot, tree, n, named))
     problems.sort(key=_problem_order)
     return VerifyReport(size=n, heads=len(snapshot.heads), problems=problems)
 
@@ -228,34 +234,45 @@ def _entry_reasons(
                 value = b""
             if not verify_signature(load_public_key(str(reg["public_key"])), canonical_json(unsigned), value):
                 reasons.append("the actor's signature does not verify")
-    if body["type"] == "actor.registered" and isinstance(body.get("payload"), dict):
-        p = body["payload"]
-        try:
-            pub = load_public_key(str(p.get("public_key")))
-        except ValueError as exc:
-            reasons.append(f"registered public key is unreadable: {exc}")
+    if body["type"] == "actor.registered":
+        problem = registration_problem(body.get("payload"))
+        if problem:
+            reasons.append(problem)
         else:
-            if key_id(pub) != p.get("key_id"):
-                reasons.append("registered key_id is not the SHA-256 of the registered public key")
-            else:
-                keys[str(p["key_id"])] = p
+            keys[str(body["payload"]["key_id"])] = body["payload"]
     return reasons
 
 
-def _head_problems(snapshot: LedgerSnapshot, tree: merkle.MemoryTree, n: int) -> list[Problem]:
+def _head_problems(snapshot: LedgerSnapshot, tree: merkle.MemoryTree, n: int, named: set[int]) -> list[Problem]:
     problems: list[Problem] = []
     heads = sorted(snapshot.heads, key=lambda h: h.size)
     platform_id = key_id(snapshot.public_key)
     previous: TreeHead | None = None
+    located = False
     for head in heads:
+        authentic = head.verify(snapshot.public_key)
         if head.key_id != platform_id:
             problems.append(Problem("tree_head", head.size, f"signed by key {head.key_id}, not the platform key"))
-        if not head.verify(snapshot.public_key):
+        if not authentic:
             problems.append(Problem("tree_head", head.size, "signature does not verify with the platform public key"))
         if head.size > n:
             problems.append(Problem("tree_head", head.size, f"covers {head.size} entries; the ledger has {n}"))
         elif tree.root(head.size) != head.root:
             problems.append(Problem("tree_head", head.size, "root differs from the tree recomputed from the entries"))
+            start = previous.size if previous is not None else 0
+            if authentic and not located and not any(start <= i < head.size for i in named):
+                # The signed head is genuine and the previous one matched, yet no entry of the batch
+                # shows a problem of its own: an entry was rewritten consistently (leaf hash and
+                # nodes too). Name the batch's first entry.
+                problems.append(
+                    Problem(
+                        "entry",
+                        start,
+                        f"entries {start}-{head.size - 1} do not match the signed tree head of size {head.size}: "
+                        f"one of them was rewritten consistently (the first is named)",
+                    )
+                )
+            located = located or authentic
         if previous is not None and head.timestamp_ms < previous.timestamp_ms:
             problems.append(Problem("tree_head", head.size, "timestamp earlier than the previous tree head's"))
         previous = head
@@ -301,10 +318,14 @@ def snapshot_from_db(engine: Engine, public_key: Ed25519PublicKey) -> LedgerSnap
             TreeHead(int(h.size), bytes(h.root), int(h.timestamp_ms), bytes(h.signature), str(h.key_id))
             for h in s.execute(select(LedgerTreeHead).order_by(LedgerTreeHead.size)).scalars()
         ]
-        evidence = {
-            str(sha): bytes(content) for sha, content in s.execute(select(EvidenceFile.sha256, EvidenceFile.content))
-        }
-    return LedgerSnapshot(entries=entries, heads=heads, public_key=public_key, evidence=evidence, nodes=nodes)
+        evidence: dict[str, bytes] = {}
+        sizes: dict[str, int] = {}
+        for sha, size, content in s.execute(select(EvidenceFile.sha256, EvidenceFile.size, EvidenceFile.content)):
+            evidence[str(sha)] = bytes(content)
+            sizes[str(sha)] = int(size)
+    return LedgerSnapshot(
+        entries=entries, heads=heads, public_key=public_key, evidence=evidence, nodes=nodes, evidence_sizes=sizes
+    )
 
 
 def export_ledger(engine: Engine, public_key: Ed25519PublicKey, directory: Path) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from platformdirs import user_data_dir
-from sqlalchemy import JSON, Engine, Table, create_engine, event, insert
+from sqlalchemy import JSON, Engine, Table, create_engine, event, insert, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
@@ -55,6 +55,7 @@ __all__ = [
     "sha256_json",
     "to_jsonable",
     "upgrade",
+    "write_transaction",
 ]
 
 logger = logging.getLogger(__name__)
@@ -415,8 +416,13 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+#: ``Connection.info`` key: begin the next transaction with ``BEGIN IMMEDIATE`` (take SQLite's
+#: write lock before reading, as an append-only log must; see :func:`write_transaction`).
+BEGIN_IMMEDIATE = "zerocity_begin_immediate"
+
+
 def _sqlite_on_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.info.get(BEGIN_IMMEDIATE) else "BEGIN")
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -528,6 +534,35 @@ def head_revision() -> str:
     if head is None:  # pragma: no cover - the package always ships migrations
         raise RuntimeError(f"no Alembic revisions found in {MIGRATIONS_DIR}")
     return head
+
+
+@contextmanager
+def write_transaction(engine: Engine, lock_id: int) -> Iterator[Session]:
+    """A session whose transaction holds an exclusive write lock from its first statement.
+
+    Writers that read and then append (the ledger's tail, a report's state) are serialised: on
+    SQLite the transaction begins with ``BEGIN IMMEDIATE`` (waiting up to the busy timeout for
+    another writer); on PostgreSQL it takes ``pg_advisory_xact_lock(lock_id)``, released at
+    commit or rollback. Commits on success, rolls back on any exception.
+    """
+    with engine.connect() as connection:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            connection.info[BEGIN_IMMEDIATE] = True
+        try:
+            session = Session(bind=connection, expire_on_commit=False)
+            try:
+                if not sqlite:
+                    session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
+        finally:
+            connection.info.pop(BEGIN_IMMEDIATE, None)
 
 
 @contextmanager
