@@ -45,6 +45,16 @@ def _ledger(need_key: bool = True) -> Any:
     return Ledger(engine, platform_key=key)
 
 
+def _platform_public_key() -> Any:
+    """The platform public key, from its key file; verification never creates a key."""
+    from zerocity.ledger.signing import load_or_create_key_file, platform_key_path
+
+    path = platform_key_path()
+    if not path.exists():
+        raise _FileError(f"no platform key at {path}; pass the public key you trust with --pubkey")
+    return load_or_create_key_file(path).public_key()
+
+
 def _read_key(path: Path) -> Any:
     from zerocity.ledger.signing import load_private_key
 
@@ -119,18 +129,20 @@ def ledger_actor_add(
     if (pubkey is None) == (new_key is None):
         eprint("error: give exactly one of --pubkey or --new-key")
         raise typer.Exit(2)
+    private = None
     if new_key is not None:
         if new_key.exists():
             eprint(f"error: {new_key} exists; refusing to overwrite a key")
             raise typer.Exit(2)
         private = generate_private_key()
-        new_key.parent.mkdir(parents=True, exist_ok=True)
-        new_key.touch(mode=0o600)
-        new_key.write_bytes(private_key_to_pem(private))
         pubkey = public_key_text(private.public_key())
     assert pubkey is not None
     ledger = run(_ledger)
     index = run(lambda: register_actor(ledger, name, role, pubkey, entity=entity, tenant=tenant))
+    if new_key is not None and private is not None:  # written once the registration stands
+        new_key.parent.mkdir(parents=True, exist_ok=True)
+        new_key.touch(mode=0o600)
+        new_key.write_bytes(private_key_to_pem(private))
     doc = {"actor": name, "role": role, "entity": entity, "public_key": pubkey, "entry": index}
     if new_key is not None:
         doc["private_key_file"] = str(new_key)
@@ -210,8 +222,8 @@ def ledger_verify(
             except ValueError as exc:
                 raise _FileError(str(exc)) from exc
         else:
-            ledger = _ledger()
-            snapshot = snapshot_from_db(ledger.engine, key or ledger.public_key())
+            ledger = _ledger(need_key=False)
+            snapshot = snapshot_from_db(ledger.engine, key or _platform_public_key())
         return verify_snapshot(snapshot)
 
     report = run(work)

@@ -2,13 +2,14 @@
 
 Usage::
 
-    python _append_worker.py DATABASE_URL BATCHES BATCH_SIZE [LABEL]
+    python _append_worker.py DATABASE_URL BATCHES BATCH_SIZE [LABEL [wait]]
 
 Appends ``BATCHES`` batches of ``BATCH_SIZE`` platform entries to the ledger of
 ``DATABASE_URL`` with the platform key of ``$ZEROCITY_LEDGER_KEY``. After each
 :meth:`~zerocity.ledger.log.Ledger.append` has *returned* (the batch is committed), it writes the
 new tree size on a line of stdout and flushes: a size on stdout is an acknowledged batch. A line
-``ready`` is written once the database is open, before the first append.
+``ready`` is written once the database is open, before the first append; with ``wait``, the
+worker then waits for a line on stdin before it starts (to start several workers together).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def main(argv: list[str]) -> int:
     ledger = Ledger(engine, platform_key=load_or_create_key_file(platform_key_path()))
     sys.stdout.write("ready\n")
     sys.stdout.flush()
+    if len(argv) > 4 and argv[4] == "wait":
+        sys.stdin.readline()
     for b in range(batches):
         drafts = [
             EntryDraft("test.crash", label, {"batch": b, "k": k, "pad": "x" * 40}, subject=f"batch:{b}")

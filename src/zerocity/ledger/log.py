@@ -479,6 +479,7 @@ class Ledger:
 
     def _append(self, s: Session, bodies: list[dict[str, Any]], leaves: list[bytes]) -> tuple[list[int], TreeHead]:
         assert self.platform_key is not None
+        _take_append_lock(s)
         size = int(s.scalar(select(func.count()).select_from(LedgerEntry)) or 0)
         keys = self.actor_keys(s)
         for pos, body in enumerate(bodies):
@@ -591,6 +592,19 @@ class Ledger:
     def public_key_text(self) -> str:
         """The platform's public key as ``ed25519:BASE64``."""
         return public_key_text(self.public_key())
+
+
+def _take_append_lock(s: Session) -> None:
+    """Hold the ledger's write lock before reading the tail, also in a caller's transaction.
+
+    PostgreSQL: the transaction-scoped advisory lock (re-entrant within one transaction).
+    SQLite: a write statement that writes nothing, so the transaction holds the database's
+    write lock (waiting for another writer) before it reads the size.
+    """
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": LEDGER_LOCK_ID})
+    else:
+        s.execute(text("INSERT INTO ledger_tree_heads SELECT * FROM ledger_tree_heads WHERE 1 = 0"))
 
 
 class _Borrowed:
