@@ -707,6 +707,17 @@ def _as_count(value: object) -> int | None:
     return count if count >= 0 else None
 
 
+def _proof_hashes(proof: object) -> list[bytes] | None:
+    """The proof as a list of hashes, or None when it is not a sequence of HASH_SIZE-byte values."""
+    if isinstance(proof, bytes | bytearray | str):
+        return None
+    try:
+        path = list(proof)  # type: ignore[call-overload]
+    except TypeError:
+        return None
+    return path if all(_is_hash(element) for element in path) else None
+
+
 def _is_hash(value: object) -> bool:
     return isinstance(value, bytes | bytearray) and len(value) == HASH_SIZE
 
@@ -746,13 +757,8 @@ def verify_inclusion(leaf_hash: bytes, index: int, size: int, proof: Sequence[by
     size_ = _as_count(size)
     if index_ is None or size_ is None or index_ >= size_:
         return False
-    if not (_is_hash(leaf_hash) and _is_hash(root)) or isinstance(proof, bytes | bytearray | str):
-        return False
-    try:
-        path = list(proof)
-    except TypeError:
-        return False
-    if not all(_is_hash(element) for element in path):
+    path = _proof_hashes(proof)
+    if path is None or not (_is_hash(leaf_hash) and _is_hash(root)):
         return False
     fn, sn = index_, size_ - 1
     result = bytes(leaf_hash)
@@ -802,13 +808,8 @@ def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: 
     second = _as_count(new_size)
     if first is None or second is None or first > second:
         return False
-    if not (_is_hash(old_root) and _is_hash(new_root)) or isinstance(proof, bytes | bytearray | str):
-        return False
-    try:
-        path = list(proof)
-    except TypeError:
-        return False
-    if not all(_is_hash(element) for element in path):
+    path = _proof_hashes(proof)
+    if path is None or not (_is_hash(old_root) and _is_hash(new_root)):
         return False
     if first == 0:
         return not path and old_root == EMPTY_ROOT

@@ -550,17 +550,10 @@ def write_transaction(engine: Engine, lock_id: int) -> Iterator[Session]:
         if sqlite:
             connection.info[BEGIN_IMMEDIATE] = True
         try:
-            session = Session(bind=connection, expire_on_commit=False)
-            try:
+            with _committing(Session(bind=connection, expire_on_commit=False)) as session:
                 if not sqlite:
                     session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
                 yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-            finally:
-                session.close()
         finally:
             connection.info.pop(BEGIN_IMMEDIATE, None)
 
@@ -579,7 +572,13 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     sqlalchemy.orm.Session
         Session; objects stay readable after the commit (``expire_on_commit=False``).
     """
-    session = Session(engine, expire_on_commit=False)
+    with _committing(Session(engine, expire_on_commit=False)) as session:
+        yield session
+
+
+@contextmanager
+def _committing(session: Session) -> Iterator[Session]:
+    """Commit ``session`` on success, roll back on any exception, close it in any case."""
     try:
         yield session
         session.commit()
