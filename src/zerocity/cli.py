@@ -17,6 +17,8 @@ import typer
 from rich.table import Table
 
 from zerocity import __version__
+from zerocity.cli_enterprise import enterprise_app
+from zerocity.cli_household import household_app
 from zerocity.cli_ledger import ledger_app, mrv_app
 from zerocity.clikit import default_region, eprint, err, out, print_json, progress, run
 from zerocity.errors import ZerocityError
@@ -41,6 +43,12 @@ app.add_typer(inventory_app, name="inventory")
 app.add_typer(db_app, name="db")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(mrv_app, name="mrv")
+accounts_app = typer.Typer(
+    help="Carbon accounts: enterprises (carbon code, quotas, allowances) and households.", no_args_is_help=True
+)
+accounts_app.add_typer(enterprise_app, name="enterprise")
+accounts_app.add_typer(household_app, name="household")
+app.add_typer(accounts_app, name="accounts")
 
 #: Above this many records the XLSX workbook has no Records sheet.
 XLSX_RECORD_LIMIT = 100_000

@@ -465,7 +465,8 @@ def _enterprise_weights(
         trend = np.where(not_heavy, 0.85**after, 0.97**after) * np.ones_like(size)
     elif activity == "natural_gas":
         trend = np.where(not_heavy, 1.08**after, 1.03**after) * np.ones_like(size)
-    weights = active * size * intensity[None, :] * trend
+    efficiency = enterprises["energy_efficiency"].to_numpy()[None, :]
+    weights = active * size * intensity[None, :] * efficiency * trend
     total = weights.sum(axis=1, keepdims=True)
     if np.any(total <= 0):
         raise RuntimeError(f"no operating enterprise uses {activity} in some year")
@@ -681,7 +682,7 @@ def build_demo_city(seed: int = DEFAULT_SEED) -> DemoCity:
         statistics_units=dict(STATISTICS_UNITS),
         records=records,
         districts=features,
-        enterprises=enterprises.drop(columns=["size"]),
+        enterprises=enterprises.drop(columns=["size", "energy_efficiency"]),
         buildings=buildings,
         households=households,
         land=land,

@@ -1,0 +1,159 @@
+"""``zerocity accounts household``: household carbon inclusion (碳普惠) on the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from zerocity.clikit import out, print_json, run
+from zerocity.errors import ZerocityError
+
+__all__ = ["household_app"]
+
+household_app = typer.Typer(
+    help="Household carbon inclusion: methodologies, event scoring, points, footprints.", no_args_is_help=True
+)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+FileArg = Annotated[Path, typer.Argument(help="CSV file.", exists=False)]
+
+
+class _FileError(ZerocityError, ValueError):
+    code = "file"
+
+
+def _read(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, ValueError) as exc:
+        raise _FileError(f"{path}: cannot read CSV: {exc}") from exc
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    data = frame.copy()
+    for c in data.columns:
+        if pd.api.types.is_datetime64_any_dtype(data[c]):
+            data[c] = data[c].dt.strftime("%Y-%m-%dT%H:%M:%S")
+        elif isinstance(data[c].dtype, pd.CategoricalDtype):
+            data[c] = data[c].astype(str)
+    data = data.astype(object).where(pd.notna(data), None)
+    return [dict(r) for r in data.to_dict(orient="records")]
+
+
+def _table(frame: pd.DataFrame, columns: list[str], title: str) -> Table:
+    table = Table(title=title)
+    for c in columns:
+        table.add_column(c)
+    for row in frame[columns].itertuples(index=False):
+        table.add_row(*(f"{v:.4f}" if isinstance(v, float) else str(v) for v in row))
+    return table
+
+
+@household_app.command("methodologies")
+def methodologies(as_json: JsonOption = False) -> None:
+    """List the shipped methodologies with their factors and caps."""
+
+    def go() -> None:
+        from zerocity.accounts.household import load_methodologies
+
+        methods = load_methodologies()
+        if as_json:
+            print_json(
+                [{**m.model_dump(mode="json"), "reduction_kg_per_unit": m.reduction_factor()} for m in methods.values()]
+            )
+            return
+        table = Table(title="Household methodologies")
+        for c in ("id", "version", "name", "unit", "baseline", "project", "kg/unit", "daily kg", "monthly kg"):
+            table.add_column(c)
+        for m in methods.values():
+            table.add_row(
+                m.id,
+                m.version,
+                f"{m.name.en} / {m.name.zh}",
+                m.activity_unit,
+                m.baseline.label(),
+                m.project.label(),
+                f"{m.reduction_factor():.4f}",
+                f"{m.caps.daily_kg:g}",
+                f"{m.caps.monthly_kg:g}",
+            )
+        out.print(table)
+
+    run(go)
+
+
+@household_app.command("events")
+def events(
+    file: FileArg,
+    as_json: JsonOption = False,
+    out_csv: Annotated[Path | None, typer.Option("--out", help="Write the scored events to this CSV.")] = None,
+) -> None:
+    """Score behaviour events: accepted and refused, with reasons."""
+
+    def go() -> None:
+        from zerocity.accounts.household import score_events
+
+        scored = score_events(_read(file), source=str(file))
+        if out_csv is not None:
+            scored.to_csv(out_csv, index=False)
+        if as_json:
+            print_json(_records(scored))
+            return
+        cols = ["event_id", "behaviour", "methodology", "activity", "reduction_kg", "awarded_kg", "status", "reason"]
+        out.print(_table(scored, cols, f"{file.name}: {int((scored.status == 'accepted').sum())} accepted"))
+
+    run(go)
+
+
+@household_app.command("points")
+def points(
+    file: FileArg,
+    as_json: JsonOption = False,
+    points_per_kg: Annotated[float, typer.Option(help="Points per kg CO2e.")] = 1.0,
+    expiry_months: Annotated[int, typer.Option(help="Months until points expire.")] = 12,
+    as_of: Annotated[str | None, typer.Option(help="Balance date (default: the last event).")] = None,
+) -> None:
+    """Score events and show each household's points balance."""
+
+    def go() -> None:
+        from zerocity.accounts.household import score_events
+        from zerocity.accounts.points import PointsPolicy, award_points, balances_fast
+
+        scored = score_events(_read(file), source=str(file))
+        awards = award_points(scored, PointsPolicy(points_per_kg, expiry_months))
+        when = pd.Timestamp(as_of) if as_of else scored["timestamp"].max()
+        bal = balances_fast(awards, as_of=when).rename("balance").reset_index()
+        if as_json:
+            print_json({"as_of": str(when), "balances": _records(bal)})
+            return
+        out.print(_table(bal, ["household_id", "balance"], f"Points at {when}"))
+
+    run(go)
+
+
+@household_app.command("footprint")
+def footprint(
+    file: FileArg,
+    as_json: JsonOption = False,
+    region: Annotated[str, typer.Option(help="Region of the grid and heat factors.")] = "CN",
+    year: Annotated[int, typer.Option(help="Year of the grid and heat factors.")] = 2022,
+    city_average: Annotated[float | None, typer.Option(help="City-average monthly footprint [kg CO2e].")] = None,
+) -> None:
+    """Monthly household footprint by category, compared with a city average."""
+
+    def go() -> None:
+        from zerocity.accounts.household import household_footprint
+
+        result = household_footprint(_read(file), region=region, year=year, city_average_kg=city_average)
+        if as_json:
+            print_json(_records(result))
+            return
+        cols = ["household_id", "month", "housing_kg", "transport_kg", "food_consumption_kg", "total_kg"]
+        cols += ["vs_city_pct"] if "vs_city_pct" in result else []
+        out.print(_table(result, cols, f"{file.name}: household footprint [kg CO2e]"))
+
+    run(go)
