@@ -946,6 +946,30 @@ def demo(
         "docs/demo-city.md.",
         highlight=False,
     )
+    from zerocity.demo.accounts import demo_accounts
+
+    acc = _run(lambda: demo_accounts(city))
+    g = acc["grades"]
+    out.print(
+        f"\nCarbon code {acc['year']} (intensity against industry peers, grade 1 best): "
+        + ", ".join(f"grade {k}: {g[k]}" for k in ("1", "2", "3", "4", "5"))
+        + f"; closed, not graded: {g['not graded']}",
+        highlight=False,
+    )
+    for label, rows in (("lowest", acc["best"]), ("highest", acc["worst"])):
+        out.print(
+            f"  {label} intensity ratio: "
+            + "; ".join(f"{r['name']} ({r['industry']}) {r['ratio']:.2f} -> {r['grade']}" for r in rows),
+            highlight=False,
+        )
+    h = acc["households"]
+    refused = ", ".join(f"{k} {v}" for k, v in h["refused_by_reason"].items())
+    out.print(
+        f"Household carbon inclusion {acc['year']}: {h['participants']} households, {h['events']:,} events, "
+        f"{h['accepted']:,} accepted, {h['credited_kg'] / 1000:,.1f} tCO2e credited, {h['points']:,.0f} points; "
+        f"refused: {refused}",
+        highlight=False,
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry

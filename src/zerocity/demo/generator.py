@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from zerocity.demo import calibration as cal
+from zerocity.demo.behaviour import behaviour_events
 from zerocity.demo.geography import district_polygons, feature_collection, ring_area_km2
 from zerocity.demo.microdata import (
     INDUSTRIES,
@@ -163,6 +164,9 @@ class DemoCity:
         Sample of public buildings, 2024.
     households : pandas.DataFrame
         Sample of households, 2024.
+    behaviour_events : pandas.DataFrame
+        Carbon-inclusion behaviour events of the participating households, 2024 (trips, monthly
+        electricity against 2022-2023, PV, EV charging, and a few faulty events).
     land : pandas.DataFrame
         Forest, green space and cropland [ha] by district and year.
     energy_balance : pandas.DataFrame
@@ -187,6 +191,7 @@ class DemoCity:
     land: pd.DataFrame
     energy_balance: pd.DataFrame
     column_units: dict[str, dict[str, str]]
+    behaviour_events: pd.DataFrame
 
     def write(self, directory: Path) -> list[Path]:
         """Write every table to ``directory`` (created if missing).
@@ -200,8 +205,8 @@ class DemoCity:
         -------
         list of pathlib.Path
             ``statistics.csv``, ``records.csv``, ``districts.geojson``, ``enterprises.csv``,
-            ``buildings.csv``, ``households.csv``, ``land.csv``, ``energy_balance.csv`` and
-            ``units.json``, in that order.
+            ``buildings.csv``, ``households.csv``, ``land.csv``, ``energy_balance.csv``,
+            ``behaviour_events.csv`` and ``units.json``, in that order.
         """
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
@@ -215,6 +220,7 @@ class DemoCity:
             "households": self.households,
             "land": self.land,
             "energy_balance": self.energy_balance,
+            "behaviour_events": self.behaviour_events,
         }
         for name, frame in tables.items():
             if frame is None:
@@ -598,8 +604,9 @@ def build_demo_city(seed: int = DEFAULT_SEED) -> DemoCity:
     """
     started = time.perf_counter()
     years = cal.YEARS
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(7)]
-    rng_macro, rng_balance, rng_geo, rng_weights, rng_ent, rng_bld, rng_hh = streams
+    # Spawned children depend only on their index: adding a stream leaves the others unchanged.
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
+    rng_macro, rng_balance, rng_geo, rng_weights, rng_ent, rng_bld, rng_hh, rng_events = streams
 
     rings = district_polygons(rng_geo)
     areas = np.array([ring_area_km2(r) for r in rings])
@@ -688,6 +695,7 @@ def build_demo_city(seed: int = DEFAULT_SEED) -> DemoCity:
         land=land,
         energy_balance=balance,
         column_units=_column_units(),
+        behaviour_events=behaviour_events(rng_events, households),
     )
     logger.debug(
         "built the Demo City (seed %d): %d records in %.2f s",
@@ -725,5 +733,12 @@ def _column_units() -> dict[str, dict[str, str]]:
         },
         "land": {"forest_ha": "ha", "green_space_ha": "ha", "cropland_ha": "ha"},
         "energy_balance": {"amount": "in the row's unit column (t, m3, MWh or GJ)"},
+        "behaviour_events": {
+            "quantity": "kWh (electricity read in the month, PV generated in the day, EV charged in the session)",
+            "distance_km": "km (one passenger's trip)",
+            "duration_min": "min",
+            "prior_1": "kWh (same month of 2023)",
+            "prior_2": "kWh (same month of 2022)",
+        },
     }
     return units
