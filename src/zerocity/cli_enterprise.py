@@ -36,9 +36,20 @@ def _graded(
     registry: Path, records: Path, year: int | None, electricity: str, kgce: float | None, config: Path | None
 ) -> pd.DataFrame:
     """Accounts of ``year`` graded against the city's peers, with the trend against ``year - 1``."""
-    from zerocity.accounts.enterprise import compute_accounts, grade_accounts, load_carbon_code_config, read_registry
+    from zerocity.accounts.enterprise import (
+        AccountsError,
+        ElectricityConvention,
+        compute_accounts,
+        grade_accounts,
+        load_carbon_code_config,
+        read_registry,
+    )
     from zerocity.inventory import compute_inventory, read_records
 
+    if electricity not in {c.value for c in ElectricityConvention}:
+        raise AccountsError(
+            f"--electricity {electricity!r}: expected {' or '.join(c.value for c in ElectricityConvention)}"
+        )
     reg = read_registry(registry)
     rec = read_records(records)
     rec = rec[rec["entity"].fillna("").astype(str) != ""] if "entity" in rec else rec
@@ -139,12 +150,25 @@ def quota(
 
     def go() -> None:
         from zerocity.accounts.allowances import project_quotas
+        from zerocity.accounts.enterprise import AccountsError
 
+        def read(path: Path, dtype: dict[str, Any]) -> pd.DataFrame:
+            try:
+                return pd.read_csv(path, dtype=dtype)
+            except (OSError, ValueError) as exc:
+                raise AccountsError(f"{path}: cannot read ({exc})") from exc
+
+        try:
+            shares = [float(x) for x in warn.split(",") if x.strip()]
+        except ValueError:
+            raise AccountsError(f"--warn {warn!r}: expected shares such as 0.8,1.0") from None
         q = project_quotas(
-            pd.read_csv(quotas, dtype={"entity": str}),
-            pd.read_csv(usage, dtype={"entity": str, "time": str}),
+            read(quotas, {"entity": str}),
+            read(usage, {"entity": str, "time": str}),
             year=year,
-            thresholds=[float(x) for x in warn.split(",") if x.strip()],
+            thresholds=shares,
+            source=str(quotas),
+            usage_source=str(usage),
         )
         if as_json:
             print_json(_records(q))

@@ -120,12 +120,15 @@ def points(
     """Score events and show each household's points balance."""
 
     def go() -> None:
-        from zerocity.accounts.household import score_events
+        from zerocity.accounts.household import HouseholdInputError, score_events
         from zerocity.accounts.points import PointsPolicy, award_points, balances_fast
 
         scored = score_events(_read(file), source=str(file))
         awards = award_points(scored, PointsPolicy(points_per_kg, expiry_months))
-        when = pd.Timestamp(as_of) if as_of else scored["timestamp"].max()
+        try:
+            when = pd.Timestamp(as_of) if as_of else scored["timestamp"].max()
+        except ValueError:
+            raise HouseholdInputError(f"--as-of {as_of!r}: expected a date such as 2025-03-31") from None
         bal = balances_fast(awards, as_of=when).rename("balance").reset_index()
         if as_json:
             print_json({"as_of": str(when), "balances": _records(bal)})
@@ -148,7 +151,9 @@ def footprint(
     def go() -> None:
         from zerocity.accounts.household import household_footprint
 
-        result = household_footprint(_read(file), region=region, year=year, city_average_kg=city_average)
+        result = household_footprint(
+            _read(file), region=region, year=year, city_average_kg=city_average, source=str(file)
+        )
         if as_json:
             print_json(_records(result))
             return

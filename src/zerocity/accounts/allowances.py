@@ -60,14 +60,44 @@ class QuotaKind(StrEnum):
 
 
 # ------------------------------------------------------------------------------------------ quotas
-def _usage_frame(usage: pd.DataFrame, interval: str) -> pd.DataFrame:
+def _quota_frame(quotas: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Quota rows with ``entity``, ``quota`` (float) and ``kind``; every bad cell raised at once."""
+    missing = [c for c in ("entity", "quota") if c not in quotas]
+    if missing:
+        raise InvalidRecordsError(source, [RecordIssue(0, c, "required column is missing") for c in missing])
+    q = quotas.reset_index(drop=True).copy()
+    q["entity"] = q["entity"].astype(str).str.strip()
+    quota = pd.to_numeric(q["quota"], errors="coerce")
+    kind = q["kind"].fillna("") if "kind" in q else pd.Series("", index=q.index)
+    kind = kind.astype(str).str.strip().str.lower().replace({"": QuotaKind.ENERGY.value, "nan": QuotaKind.ENERGY.value})
+    known = {k.value for k in QuotaKind}
+    issues = [
+        RecordIssue(int(r) + 1, "quota", "quota must be a number > 0", str(q["quota"].iloc[r]))
+        for r in np.flatnonzero((quota.isna() | (quota <= 0)).to_numpy())
+    ]
+    issues += [
+        RecordIssue(int(r) + 1, "kind", f"expected one of {', '.join(sorted(known))}", str(kind.iloc[r]))
+        for r in np.flatnonzero(~kind.isin(known).to_numpy())
+    ]
+    issues += [
+        RecordIssue(int(r) + 1, "entity", "required value is empty", "")
+        for r in np.flatnonzero((q["entity"] == "").to_numpy())
+    ]
+    if issues:
+        raise InvalidRecordsError(source, sorted(issues, key=lambda i: (i.row, i.column)))
+    q["quota"] = quota.astype(float)
+    q["kind"] = kind
+    return q
+
+
+def _usage_frame(usage: pd.DataFrame, interval: str, source: str = "<usage>") -> pd.DataFrame:
     """Usage rows with ``entity``, ``start``, ``end`` (timestamps) and ``amount``; issues raised."""
     issues: list[RecordIssue] = []
     for column in ("entity", "time", "amount"):
         if column not in usage:
             issues.append(RecordIssue(0, column, "required column is missing"))
     if issues:
-        raise InvalidRecordsError("<usage>", issues)
+        raise InvalidRecordsError(source, issues)
     df = usage.reset_index(drop=True)
     text = df["time"].astype(str).str.strip()
     monthly = text.str.fullmatch(r"\d{4}-\d{2}")
@@ -83,7 +113,7 @@ def _usage_frame(usage: pd.DataFrame, interval: str) -> pd.DataFrame:
         for r in np.flatnonzero(bad_amount)
     ]
     if issues:
-        raise InvalidRecordsError("<usage>", sorted(issues, key=lambda i: (i.row, i.column)))
+        raise InvalidRecordsError(source, sorted(issues, key=lambda i: (i.row, i.column)))
     end = start + pd.Timedelta(interval)
     end = end.where(~monthly, start + pd.offsets.MonthBegin(1))
     return pd.DataFrame(
@@ -98,6 +128,8 @@ def project_quotas(
     year: int | None = None,
     thresholds: Iterable[float] = (0.8, 1.0),
     interval: str = "15min",
+    source: str = "<quotas>",
+    usage_source: str = "<usage>",
 ) -> pd.DataFrame:
     """Consumption to date, projected year-end use and warnings for every entity with a quota.
 
@@ -139,13 +171,8 @@ def project_quotas(
         highest such threshold) or ``projected <p>%`` (the projection crosses it this year); the
         highest threshold reached or projected wins.
     """
-    u = _usage_frame(usage, interval)
-    q = quotas.copy()
-    q["entity"] = q["entity"].astype(str).str.strip()
-    q["quota"] = pd.to_numeric(q["quota"], errors="raise").astype(float)
-    if "kind" not in q:
-        q["kind"] = QuotaKind.ENERGY.value
-    q["kind"] = q["kind"].map(lambda k: QuotaKind(str(k).strip().lower()).value)
+    q = _quota_frame(quotas, source)
+    u = _usage_frame(usage, interval, usage_source)
     y = int(year if year is not None else (q["year"].max() if "year" in q else u["start"].dt.year.max()))
     q["year"] = y
     y0, y1 = pd.Timestamp(year=y, month=1, day=1), pd.Timestamp(year=y + 1, month=1, day=1)

@@ -505,8 +505,10 @@ def compute_accounts(
         if reg.empty:
             raise AccountsError(f"the registry has no rows for {year}")
     acc = reg.drop(columns=[c for c in ("year", "land_area_ha") if c in reg]).set_index("uscc")
-    scopes = emissions_by_scope(emissions, year=year).reindex(acc.index, fill_value=0.0)
-    acc = acc.join(scopes)
+    by_scope = emissions_by_scope(emissions, year=year)
+    # An entity with no emission rows in the period has no account: NaN, so it is not graded
+    # (a zero would read as the best grade).
+    acc = acc.join(by_scope.reindex(acc.index))
     if records is not None:
         energy, _ = energy_tce_by_entity(
             records,

@@ -74,6 +74,12 @@ EVENT_COLUMNS = (
 _REQUIRED = ("event_id", "household_id", "behaviour", "timestamp")
 
 
+class HouseholdInputError(ZerocityError, ValueError):
+    """An argument of a household computation out of its range (the message says which)."""
+
+    code = "household"
+
+
 class MethodologyError(ZerocityError, ValueError):
     """A methodology file that does not follow the schema (the message names the file and field)."""
 
@@ -611,6 +617,7 @@ def household_footprint(
     region: str = "CN",
     year: int = 2022,
     city_average_kg: float | None = None,
+    source: str = "footprint",
     library: FactorLibrary | None = None,
 ) -> pd.DataFrame:
     """Monthly household footprint by category [kg CO2e] and the comparison with the city average.
@@ -635,7 +642,7 @@ def household_footprint(
     lib = library or default_library()
     missing = [c for c in ("household_id", "month") if c not in frame]
     if missing:
-        raise InvalidRecordsError("footprint", [RecordIssue(0, c, "required column is missing") for c in missing])
+        raise InvalidRecordsError(source, [RecordIssue(0, c, "required column is missing") for c in missing])
     out = frame[["household_id", "month"]].copy().reset_index(drop=True)
     issues: list[RecordIssue] = []
     for cat in ("housing", "transport", "food_consumption"):
@@ -650,11 +657,11 @@ def household_footprint(
         issues += _issues(frame, values < 0, f.column, "must not be negative")
         out[f"{f.category}_kg"] += values.fillna(0.0) * _footprint_factor(f, lib, region, year)
     if issues:
-        raise InvalidRecordsError("footprint", sorted(issues, key=lambda i: (i.row, i.column)))
+        raise InvalidRecordsError(source, sorted(issues, key=lambda i: (i.row, i.column)))
     out["total_kg"] = out["housing_kg"] + out["transport_kg"] + out["food_consumption_kg"]
     if city_average_kg is not None:
         if city_average_kg <= 0:
-            raise ZerocityError("the city average must be positive")
+            raise HouseholdInputError(f"the city average must be positive, not {city_average_kg}")
         out["vs_city_pct"] = 100.0 * (out["total_kg"] / city_average_kg - 1.0)
     return out
 
@@ -686,7 +693,7 @@ def k_anonymous_aggregate(
         ``suppressed``; a suppressed group shows no household count and no values (NaN).
     """
     if k < 1:
-        raise ZerocityError(f"k must be at least 1, not {k}")
+        raise HouseholdInputError(f"k must be at least 1, not {k}")
     keys = [by] if isinstance(by, str) else list(by)
     cols = [values] if isinstance(values, str) else list(values)
     grouped = frame.groupby(keys, observed=True, sort=True)
