@@ -162,3 +162,152 @@ def footprint(
         out.print(_table(result, cols, f"{file.name}: household footprint [kg CO2e]"))
 
     run(go)
+
+
+# ------------------------------------------------------------------------------ privacy (issue 5)
+consent_app = typer.Typer(help="Consents of households to data sources.", no_args_is_help=True)
+household_app.add_typer(consent_app, name="consent")
+
+HouseholdArg = Annotated[str, typer.Argument(help="External household id (stored only as a keyed pseudonym).")]
+SourceArg = Annotated[
+    str, typer.Argument(help="Data source: transport_card, electricity_meter, pv_meter, ev_charger, app.")
+]
+AtOption = Annotated[str | None, typer.Option("--at", help="When (ISO 8601; naive is UTC). Default: now.")]
+
+
+class _ConfirmError(ZerocityError, ValueError):
+    code = "confirm"
+
+
+def _store_session() -> Any:
+    from zerocity import store
+
+    engine = store.get_engine()
+    store.upgrade(engine)
+    return store.session_scope(engine)
+
+
+@consent_app.command("grant")
+def consent_grant(
+    household: HouseholdArg,
+    source: SourceArg,
+    at: AtOption = None,
+    method: Annotated[str, typer.Option(help="How the consent was given (app, paper, web...).")] = "app",
+    as_json: JsonOption = False,
+) -> None:
+    """Record a household's consent to a data source."""
+
+    def go() -> None:
+        from zerocity.accounts.privacy import pseudonym, record_consent
+
+        with _store_session() as session:
+            consent_id = record_consent(session, household, source, granted_at=at, method=method)
+        result: dict[str, Any] = {
+            "consent_id": consent_id,
+            "household": pseudonym(household),
+            "source": source,
+            "granted": True,
+        }
+        if as_json:
+            print_json(result)
+            return
+        out.print(f"consent {consent_id}: {source} granted for household {result['household'][:12]}…")
+
+    run(go)
+
+
+@consent_app.command("revoke")
+def consent_revoke(
+    household: HouseholdArg, source: SourceArg, at: AtOption = None, as_json: JsonOption = False
+) -> None:
+    """Revoke a household's active consents to a data source."""
+
+    def go() -> None:
+        from zerocity.accounts.privacy import pseudonym, revoke_consent
+
+        with _store_session() as session:
+            count = revoke_consent(session, household, source, revoked_at=at)
+        result: dict[str, Any] = {"household": pseudonym(household), "source": source, "revoked": count}
+        if as_json:
+            print_json(result)
+            return
+        out.print(f"{count} consent(s) to {source} revoked for household {result['household'][:12]}…")
+
+    run(go)
+
+
+@household_app.command("ingest")
+def ingest(
+    file: FileArg,
+    as_json: JsonOption = False,
+    timezone: Annotated[str, typer.Option(help="Time zone of the event timestamps.")] = "UTC",
+) -> None:
+    """Pseudonymise, consent-check, score and store household events."""
+
+    def go() -> None:
+        from zerocity.accounts.privacy import ingest_events
+
+        frame = _read(file)
+        with _store_session() as session:
+            result = ingest_events(session, frame, timezone=timezone, source=str(file))
+        stored = int(result["stored"].sum())
+        if as_json:
+            print_json({"stored": stored, "refused": len(result) - stored, "events": _records(result)})
+            return
+        cols = ["row", "event_id", "behaviour", "source", "stored", "status", "reason", "points"]
+        out.print(_table(result, cols, f"{file.name}: {stored} of {len(result)} stored"))
+
+    run(go)
+
+
+@household_app.command("export")
+def export(
+    household: HouseholdArg,
+    as_json: JsonOption = False,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the export (JSON) to this file.")] = None,
+) -> None:
+    """Export all stored data of a household (consents, events, points)."""
+
+    def go() -> None:
+        from zerocity.accounts.privacy import export_household
+        from zerocity.jsonio import dumps
+
+        with _store_session() as session:
+            data = export_household(session, household)
+        if out_file is not None:
+            try:
+                out_file.write_text(dumps(data) + "\n", encoding="utf-8")
+            except OSError as exc:
+                raise _FileError(f"{out_file}: cannot write: {exc}") from exc
+        if as_json:
+            print_json(data if out_file is None else {"household": data["household"], "out": str(out_file)})
+            return
+        out.print(
+            f"household {data['household'][:12]}…: {len(data['consents'])} consent(s), {len(data['events'])} event(s), "
+            f"{data['points']['earned']:g} points" + (f" -> {out_file}" if out_file else "")
+        )
+
+    run(go)
+
+
+@household_app.command("delete")
+def delete(
+    household: HouseholdArg,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm the deletion.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Delete all stored data of a household (the ledger keeps only digests)."""
+
+    def go() -> None:
+        from zerocity.accounts.privacy import delete_household
+
+        if not yes:
+            raise _ConfirmError("deleting a household's data cannot be undone: add --yes")
+        with _store_session() as session:
+            counts = delete_household(session, household)
+        if as_json:
+            print_json(counts)
+            return
+        out.print(", ".join(f"{n} {table}" for table, n in counts.items()) + " deleted")
+
+    run(go)

@@ -20,6 +20,9 @@ TABLES = {
     "ledger_nodes",
     "ledger_tree_heads",
     "evidence_files",
+    "households",
+    "household_consents",
+    "household_events",
 }
 
 
@@ -67,7 +70,7 @@ def test_migration_creates_all_tables(db_engine) -> None:
 
 
 def test_database_is_at_head(db_engine) -> None:
-    assert head_revision() == "0002"
+    assert head_revision() == "0003"
     assert current_revision(db_engine) == head_revision()
     upgrade(db_engine)  # idempotent
     assert current_revision(db_engine) == head_revision()

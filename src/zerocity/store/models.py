@@ -25,6 +25,10 @@ Tables
     The MRV ledger (:mod:`zerocity.ledger`): entries (the leaves, canonical JSON), the hashes of
     completed perfect subtrees, the signed tree heads and the content-addressed evidence files.
     Append-only by design: the code has no update or delete path for them.
+``households``, ``household_consents``, ``household_events``
+    Household carbon inclusion (:mod:`zerocity.accounts.privacy`): pseudonymous households
+    (HMAC-SHA-256 of the external id, which is never stored), their consents per data source
+    and their ingested, scored events. Deleting a household removes all three.
 """
 
 from __future__ import annotations
@@ -60,6 +64,9 @@ __all__ = [
     "EvidenceFile",
     "FactorSet",
     "FactorSetRow",
+    "Household",
+    "HouseholdConsent",
+    "HouseholdEvent",
     "Inventory",
     "InventoryEmission",
     "InventoryInput",
@@ -249,3 +256,52 @@ class EvidenceFile(Base):
     media_type: Mapped[str] = mapped_column(String(100))
     stored_at: Mapped[datetime] = mapped_column(default=_utcnow)
     content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Household(Base):
+    """A pseudonymous household: HMAC-SHA-256 of its external id (the external id is never stored)."""
+
+    __tablename__ = "households"
+
+    pseudonym: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+
+
+class HouseholdConsent(Base):
+    """One consent of a household to the use of one data source, from grant to revocation."""
+
+    __tablename__ = "household_consents"
+    __table_args__ = (Index("ix_household_consents_household_source", "household", "source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household: Mapped[str] = mapped_column(ForeignKey("households.pseudonym", ondelete="CASCADE"))
+    #: Data source (``transport_card``, ``electricity_meter``, ``pv_meter``, ``ev_charger``, ``app``).
+    source: Mapped[str] = mapped_column(String(32))
+    granted_at: Mapped[datetime]
+    #: NULL while the consent is active.
+    revoked_at: Mapped[datetime | None]
+    #: How the consent was given (``app``, ``paper``, ``web``...).
+    method: Mapped[str] = mapped_column(String(64))
+
+
+class HouseholdEvent(Base):
+    """One ingested behaviour event of a household, with its score."""
+
+    __tablename__ = "household_events"
+
+    household: Mapped[str] = mapped_column(ForeignKey("households.pseudonym", ondelete="CASCADE"), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    behaviour: Mapped[str] = mapped_column(String(64))
+    #: The data source whose consent admitted the event.
+    source: Mapped[str] = mapped_column(String(32))
+    #: Time of the behaviour (UTC; the payload keeps the local wall-clock time).
+    occurred_at: Mapped[datetime]
+    #: The event row as ingested, ``household_id`` replaced by the pseudonym.
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON_TYPE)
+    methodology: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(64))
+    reduction_kg: Mapped[float]
+    awarded_kg: Mapped[float]
+    points: Mapped[float]
+    ingested_at: Mapped[datetime] = mapped_column(default=_utcnow)
