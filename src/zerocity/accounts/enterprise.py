@@ -447,7 +447,10 @@ def energy_tce_by_entity(
                         region=region,
                         year=ref_year,
                     )
-                factors[(activity, unit)] = parse_unit(unit).to(parse_unit("kWh")) * kwh_coef / 1000.0
+                # kWh of the row's unit x kgce/kWh, in tce (through the unit registry).
+                factors[(activity, unit)] = (
+                    parse_unit(unit).to(parse_unit("kWh")) * kwh_coef * parse_unit("kgce").to(parse_unit("tce"))
+                )
             else:
                 conv = convert_quantity(1.0, unit, "tce", activity=activity, library=lib, region=region, year=ref_year)
                 factors[(activity, unit)] = conv.result
