@@ -236,20 +236,36 @@ def consent_revoke(
     run(go)
 
 
+NoLedgerOption = Annotated[
+    bool, typer.Option("--no-ledger", help="Do not record in the platform ledger (default: record digests).")
+]
+
+
+def _platform_ledger(no_ledger: bool) -> Any:
+    """The platform ledger (same database as the store), or None with ``--no-ledger``."""
+    if no_ledger:
+        return None
+    from zerocity.cli_ledger import _ledger
+
+    return _ledger()
+
+
 @household_app.command("ingest")
 def ingest(
     file: FileArg,
     as_json: JsonOption = False,
     timezone: Annotated[str, typer.Option(help="Time zone of the event timestamps.")] = "UTC",
+    no_ledger: NoLedgerOption = False,
 ) -> None:
-    """Pseudonymise, consent-check, score and store household events."""
+    """Pseudonymise, consent-check, score and store household events (awards and refusals go to the ledger)."""
 
     def go() -> None:
         from zerocity.accounts.privacy import ingest_events
 
         frame = _read(file)
+        ledger = _platform_ledger(no_ledger)
         with _store_session() as session:
-            result = ingest_events(session, frame, timezone=timezone, source=str(file))
+            result = ingest_events(session, frame, timezone=timezone, source=str(file), ledger=ledger)
         stored = int(result["stored"].sum())
         if as_json:
             print_json({"stored": stored, "refused": len(result) - stored, "events": _records(result)})
@@ -295,19 +311,56 @@ def delete(
     household: HouseholdArg,
     yes: Annotated[bool, typer.Option("--yes", help="Confirm the deletion.")] = False,
     as_json: JsonOption = False,
+    no_ledger: NoLedgerOption = False,
 ) -> None:
-    """Delete all stored data of a household (the ledger keeps only digests)."""
+    """Delete all stored data of a household (the ledger keeps only digests and records the deletion)."""
 
     def go() -> None:
         from zerocity.accounts.privacy import delete_household
 
         if not yes:
             raise _ConfirmError("deleting a household's data cannot be undone: add --yes")
+        ledger = _platform_ledger(no_ledger)
         with _store_session() as session:
-            counts = delete_household(session, household)
+            counts = delete_household(session, household, ledger=ledger)
         if as_json:
             print_json(counts)
             return
         out.print(", ".join(f"{n} {table}" for table, n in counts.items()) + " deleted")
+
+    run(go)
+
+
+@household_app.command("redeem")
+def redeem(
+    household: HouseholdArg,
+    item: Annotated[str, typer.Argument(help="Catalogue item id.")],
+    catalogue: Annotated[
+        Path | None, typer.Option("--catalogue", help="Catalogue YAML (default: the shipped example catalogue).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Redeem a catalogue item against the household's points (recorded in the platform ledger).
+
+    Exits with status 2 when the balance is short (the refusal is recorded too).
+    """
+
+    def go() -> None:
+        from zerocity.accounts.points import PointsError, load_catalogue
+        from zerocity.accounts.privacy import redeem as redeem_item
+
+        cat = load_catalogue(catalogue) if catalogue is not None else None
+        ledger = _platform_ledger(False)
+        with _store_session() as session:
+            result = redeem_item(session, household, item, ledger=ledger, catalogue=cat)
+        if as_json:
+            print_json(result)
+        else:
+            out.print(
+                f"{item}: {result['status']} ({result['reason']}), {result['points']:g} points; "
+                f"balance {result['balance']:g}; ledger entry {result['ledger_index']}"
+            )
+        if result["status"] != "redeemed":
+            raise PointsError(f"cannot redeem {item}: {result['reason']} (balance {result['balance']:g})")
 
     run(go)

@@ -405,6 +405,7 @@ def score_events(
     *,
     library: FactorLibrary | None = None,
     source: str = "events",
+    prior_awarded: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Score behaviour events: reductions, anti-fraud, eligibility and caps, all columnar.
 
@@ -418,6 +419,11 @@ def score_events(
         For library factors (grid electricity); default the shipped library.
     source : str
         Name of the input in error messages.
+    prior_awarded : DataFrame, optional
+        Awards made earlier (e.g. stored by a previous ingest): ``household_id``, ``behaviour``,
+        ``timestamp`` (local wall-clock) and ``awarded_kg`` [kg CO2e]. They count toward the daily
+        and monthly caps of their household, behaviour, day and month (a starting offset of the
+        cumulative sums); they are not scored again. Default: none.
 
     Returns
     -------
@@ -492,7 +498,7 @@ def score_events(
     refuse(is_saving & (ratio < min_ratio - 1e-12), Reason.BELOW_THRESHOLD)
     refuse(~(reduction > 0), Reason.NO_REDUCTION)
 
-    awarded = _apply_caps(ev, np.where(reason == "", reduction, 0.0), per_behaviour, reason)
+    awarded = _apply_caps(ev, np.where(reason == "", reduction, 0.0), per_behaviour, reason, prior_awarded)
     refuse((reason == "") & ~(awarded > 0), Reason.NO_REDUCTION)
     reason[reason == ""] = Reason.ACCEPTED.value
     out = frame.reset_index(drop=True).copy()
@@ -511,11 +517,18 @@ def per_behaviour_text(codes: np.ndarray, values: list[str]) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=values)
 
 
-def _apply_caps(ev: pd.DataFrame, earn: np.ndarray, per_behaviour: Any, reason: np.ndarray) -> np.ndarray:
+def _apply_caps(
+    ev: pd.DataFrame,
+    earn: np.ndarray,
+    per_behaviour: Any,
+    reason: np.ndarray,
+    prior: pd.DataFrame | None = None,
+) -> np.ndarray:
     """Daily then monthly caps per household and behaviour, in time order (ties: input order).
 
-    ``awarded_i = clip(cap - (cumsum_i - x_i), 0, x_i)``: the first events of the period earn in full,
-    the event that crosses the cap earns the rest, later ones nothing.
+    ``awarded_i = clip(cap - prior - (cumsum_i - x_i), 0, x_i)``: the first events of the period earn
+    in full, the event that crosses the cap earns the rest, later ones nothing; ``prior`` is what the
+    household already earned in the period before this batch (0 without ``prior``).
     """
     hh_codes = pd.factorize(ev["household_id"])[0]
     bh_codes = pd.factorize(ev["behaviour"])[0]
@@ -529,6 +542,17 @@ def _apply_caps(ev: pd.DataFrame, earn: np.ndarray, per_behaviour: Any, reason: 
     x = earn[order]
     daily = per_behaviour(lambda m: m.caps.daily_kg)[order]
     monthly = per_behaviour(lambda m: m.caps.monthly_kg)[order]
+    if prior is not None and len(prior):
+        keys = pd.DataFrame(
+            {
+                "household_id": ev["household_id"].to_numpy()[order],
+                "behaviour": ev["behaviour"].to_numpy()[order],
+                "day": day,
+                "month": month,
+            }
+        )
+        daily = daily - _prior_totals(keys, prior, "day")
+        monthly = monthly - _prior_totals(keys, prior, "month")
     after_day = _capped(x, daily, _group_starts(hh, bh, day))
     after_month = _capped(after_day, monthly, _group_starts(hh, bh, month))
     sorted_reason = reason[order]
@@ -539,6 +563,31 @@ def _apply_caps(ev: pd.DataFrame, earn: np.ndarray, per_behaviour: Any, reason: 
     out = np.empty_like(x)
     out[order] = after_month
     return out
+
+
+def _prior_totals(keys: pd.DataFrame, prior: pd.DataFrame, period: str) -> np.ndarray:
+    """Per row of ``keys``: the prior ``awarded_kg`` of its household, behaviour and day or month [kg CO2e]."""
+    stamp = pd.to_datetime(prior["timestamp"], format="ISO8601")
+    if getattr(stamp.dt, "tz", None) is not None:
+        stamp = stamp.dt.tz_localize(None)
+    unit = "datetime64[D]" if period == "day" else "datetime64[M]"
+    sums = (
+        pd.DataFrame(
+            {
+                "household_id": _text(prior["household_id"]).to_numpy(),
+                "behaviour": _text(prior["behaviour"]).to_numpy(),
+                period: stamp.to_numpy().astype(unit),
+                "prior": prior["awarded_kg"].astype(float).to_numpy(),
+            }
+        )
+        .groupby(["household_id", "behaviour", period], sort=False)["prior"]
+        .sum()
+        .reset_index()
+    )
+    joined = keys[["household_id", "behaviour", period]].merge(
+        sums, on=["household_id", "behaviour", period], how="left"
+    )
+    return joined["prior"].fillna(0.0).to_numpy(dtype=float)
 
 
 def _group_starts(*keys: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,9 @@ import yaml
 from zerocity.accounts.household import household_digest
 from zerocity.errors import ZerocityError
 from zerocity.ledger.log import EntryDraft, Ledger
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "Catalogue",
@@ -207,13 +210,18 @@ def record_awards(
     actor: str = "platform",
     batch_size: int = 1000,
     key: bytes = b"",
+    session: Session | None = None,
 ) -> list[int]:
     """Append awards, refusals (and redemptions) to the ledger, hashes only, in batches.
 
     Each entry's payload holds the behaviour's methodology (``id@version``), the reduction and
     points, the status and reason, and ``digest`` = SHA-256 (HMAC with ``key``) of household id,
     event id and reduction: no household id, event id or time of the behaviour. All batches are
-    appended in one ledger transaction (one signed tree head per batch).
+    appended in one ledger transaction (one signed tree head per batch): the caller's ``session``
+    when given (so that stored events and their entries commit or roll back together), else a
+    :meth:`~zerocity.ledger.log.Ledger.transaction` of its own. A redemption frame may carry a
+    ``subject`` column (a keyed digest of the household) written as the entries' subject, so that
+    a balance can find the household's redemptions without any personal data in the ledger.
 
     Returns
     -------
@@ -239,9 +247,12 @@ def record_awards(
         kind = "household.points.awarded" if accepted else "household.event.refused"
         drafts.append(EntryDraft(kind, actor, payload, tenant=tenant))
     if redemptions is not None:
-        for rid, h, item, pts, st, why in redemptions[
-            ["redemption_id", "household_id", "item", "points", "status", "reason"]
-        ].itertuples(index=False):
+        subjects = redemptions["subject"] if "subject" in redemptions else pd.Series("", index=redemptions.index)
+        for rid, h, item, pts, st, why, subject in zip(
+            *(redemptions[c] for c in ("redemption_id", "household_id", "item", "points", "status", "reason")),
+            subjects,
+            strict=True,
+        ):
             payload = {
                 "digest": household_digest(str(h), str(rid), 0.0 if pd.isna(pts) else float(pts), key),
                 "item": str(item),
@@ -249,13 +260,18 @@ def record_awards(
                 "reason": str(why),
             }
             kind = "household.points.redeemed" if st == "redeemed" else "household.redemption.refused"
-            drafts.append(EntryDraft(kind, actor, payload, tenant=tenant))
+            drafts.append(EntryDraft(kind, actor, payload, subject=str(subject or ""), tenant=tenant))
     indices: list[int] = []
     if not drafts:
         return indices
-    with ledger.transaction() as s:
+    if session is not None:
         for start in range(0, len(drafts), batch_size):
-            got, _ = ledger.append(drafts[start : start + batch_size], session=s)
+            got, _ = ledger.append(drafts[start : start + batch_size], session=session)
             indices += got
+    else:
+        with ledger.transaction() as s:
+            for start in range(0, len(drafts), batch_size):
+                got, _ = ledger.append(drafts[start : start + batch_size], session=s)
+                indices += got
     log.info("recorded %d household entries in %d batch(es)", len(indices), -(-len(drafts) // batch_size))
     return indices

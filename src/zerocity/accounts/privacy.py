@@ -28,8 +28,9 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -44,10 +45,19 @@ from zerocity.accounts.household import (
     score_events,
     validate_events,
 )
-from zerocity.accounts.points import PointsPolicy
+from zerocity.accounts.points import (
+    Catalogue,
+    PointsPolicy,
+    load_catalogue,
+    process_redemptions,
+    record_awards,
+)
 from zerocity.errors import InvalidRecordsError, ZerocityError
 from zerocity.store.db import as_utc, to_jsonable
 from zerocity.store.models import Household, HouseholdConsent, HouseholdEvent
+
+if TYPE_CHECKING:
+    from zerocity.ledger.log import Ledger
 
 __all__ = [
     "BEHAVIOUR_SOURCES",
@@ -56,14 +66,18 @@ __all__ = [
     "DataSource",
     "HouseholdKeyError",
     "IngestReason",
+    "default_catalogue",
     "delete_household",
     "export_household",
+    "household_balance",
     "household_key",
     "household_key_path",
+    "household_ref",
     "ingest_events",
     "pseudonym",
     "public_aggregates",
     "record_consent",
+    "redeem",
     "revoke_consent",
 ]
 
@@ -165,6 +179,16 @@ def pseudonym(external_id: str, key: bytes | None = None) -> str:
     if not text:
         raise HouseholdInputError("a household id must not be empty")
     return hmac.new(key if key is not None else household_key(), text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def household_ref(pseud: str, key: bytes | None = None) -> str:
+    """Keyed digest of a pseudonym, the only household reference the ledger keeps [64 hex digits].
+
+    ``ref = HMAC-SHA-256(key, "zerocity.household.ref" 0x1F pseudonym)``: linking it to a pseudonym,
+    let alone a person, needs the deployment key.
+    """
+    text = f"zerocity.household.ref\x1f{pseud}".encode()
+    return hmac.new(key if key is not None else household_key(), text, hashlib.sha256).hexdigest()
 
 
 def _ensure_household(session: Session, pseud: str) -> None:
@@ -302,8 +326,17 @@ def ingest_events(
     timezone: str = "UTC",
     key: bytes | None = None,
     source: str = "events",
+    ledger: Ledger | None = None,
+    tenant: str = "default",
 ) -> pd.DataFrame:
     """Pseudonymise, consent-gate, score and store household events.
+
+    Caps count across ingests: the awards already stored for the same household, behaviour and
+    (local) day or month are passed to :func:`~zerocity.accounts.household.score_events` as
+    ``prior_awarded``. With a ``ledger``, every award and scoring refusal of the stored events is
+    appended (digests only, :func:`~zerocity.accounts.points.record_awards` with the pseudonymisation
+    key) in the caller's transaction; events refused for want of consent, or already ingested, are
+    not processed further and not recorded.
 
     Parameters
     ----------
@@ -313,6 +346,10 @@ def ingest_events(
         Time zone of the events' local wall-clock timestamps, to compare them with consents.
     key : bytes, optional
         Pseudonymisation key; default :func:`household_key`.
+    ledger : Ledger, optional
+        Where to record the awards and refusals (same database as ``session``).
+    tenant : str
+        The ledger tenant (city) of the entries.
 
     Returns
     -------
@@ -375,7 +412,8 @@ def ingest_events(
         log.info("ingested 0 of %d household events", len(frame))
         return result
     kept = frame[admitted].reset_index(drop=True)
-    scored = score_events(kept, methods, source=source)
+    prior = _stored_awards(session, kept["household_id"], kept["behaviour"], when[admitted], timezone)
+    scored = score_events(kept, methods, source=source, prior_awarded=prior)
     scale = 10.0**policy.decimals
     accepted = (scored["status"] == "accepted").to_numpy()
     pts = np.where(
@@ -407,6 +445,8 @@ def ingest_events(
         _ensure_household(session, pseud)
     session.execute(insert(HouseholdEvent), rows)
     session.flush()
+    if ledger is not None:
+        record_awards(ledger, scored, policy=policy, tenant=tenant, key=secret, session=session)
     idx = np.flatnonzero(admitted)
     result.loc[idx, "status"] = scored["status"].to_numpy()
     result.loc[idx, "reason"] = scored["reason"].astype(str).to_numpy()
@@ -414,6 +454,217 @@ def ingest_events(
     result.loc[idx, "points"] = pts
     log.info("ingested %d of %d household events", len(kept), len(frame))
     return result
+
+
+def _stored_awards(
+    session: Session, households: pd.Series, behaviours: pd.Series, when: pd.Series, timezone: str
+) -> pd.DataFrame:
+    """Accepted stored awards of the batch's households and behaviours in the batch's months, per local day.
+
+    One query (household, behaviour, occurred_at, awarded_kg), bounded by the months of the batch
+    widened by a day for time zones; summed per local day, which keeps the monthly sums exact.
+    """
+    local = when.dt.tz_convert(timezone).dt.tz_localize(None)
+    first = local.min().to_period("M").start_time
+    last = local.max().to_period("M").end_time
+    lo = (first - pd.Timedelta(days=1)).tz_localize("UTC").to_pydatetime()
+    hi = (last + pd.Timedelta(days=1)).tz_localize("UTC").to_pydatetime()
+    rows = session.execute(
+        select(
+            HouseholdEvent.household,
+            HouseholdEvent.behaviour,
+            HouseholdEvent.occurred_at,
+            HouseholdEvent.awarded_kg,
+        ).where(
+            HouseholdEvent.household.in_(sorted(set(households))),
+            HouseholdEvent.behaviour.in_(sorted(set(behaviours.astype(str).str.strip()))),
+            HouseholdEvent.status == "accepted",
+            HouseholdEvent.occurred_at >= lo,
+            HouseholdEvent.occurred_at <= hi,
+        )
+    ).all()
+    columns = ["household_id", "behaviour", "timestamp", "awarded_kg"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    stamps = pd.to_datetime([as_utc(t) for t in frame["timestamp"]], utc=True)
+    frame["timestamp"] = stamps.tz_convert(timezone).tz_localize(None).floor("D")
+    return frame.groupby(["household_id", "behaviour", "timestamp"], as_index=False)["awarded_kg"].sum()
+
+
+# ------------------------------------------------------------------------------ points balance, redemption
+REDEEMED = "household.points.redeemed"
+DELETED = "household.deleted"
+
+
+def default_catalogue() -> Catalogue:
+    """The shipped example catalogue (``accounts/data/catalogue.yaml``); a city replaces it."""
+    text = resources.files("zerocity.accounts").joinpath("data", "catalogue.yaml").read_text(encoding="utf-8")
+    import yaml
+
+    return load_catalogue(yaml.safe_load(text))
+
+
+def _naive_utc(moment: datetime | str | None) -> pd.Timestamp:
+    return pd.Timestamp(_moment(moment)).tz_convert("UTC").tz_localize(None)
+
+
+def _ledger_redemptions(session: Session, ledger: Ledger, ref: str) -> pd.DataFrame:
+    """Redemptions recorded for a household reference, after its last deletion (UTC, naive)."""
+    entries = ledger.entries(subject=ref, session=session)
+    deleted = max((e.index for e in entries if e.type == DELETED), default=-1)
+    rows = [
+        (f"ledger-{e.index}", ref, pd.Timestamp(e.data["time"]).tz_convert("UTC").tz_localize(None), e.payload["item"])
+        for e in entries
+        if e.type == REDEEMED and e.index > deleted
+    ]
+    frame = pd.DataFrame(rows, columns=["redemption_id", "household_id", "timestamp", "item"])
+    frame["points"] = [float(e.payload["points"]) for e in entries if e.type == REDEEMED and e.index > deleted]
+    return frame
+
+
+def _stored_points(session: Session, pseud: str, ref: str, policy: PointsPolicy) -> pd.DataFrame:
+    """Awards of a household from its stored accepted events (UTC, naive), in time order."""
+    rows = session.execute(
+        select(HouseholdEvent.event_id, HouseholdEvent.occurred_at, HouseholdEvent.points)
+        .where(HouseholdEvent.household == pseud, HouseholdEvent.status == "accepted")
+        .order_by(HouseholdEvent.occurred_at, HouseholdEvent.event_id)
+    ).all()
+    ts = pd.Series(
+        pd.to_datetime([as_utc(t) for t in (r[1] for r in rows)], utc=True).tz_localize(None), dtype="datetime64[ns]"
+    )
+    return pd.DataFrame(
+        {
+            "household_id": ref,
+            "event_id": [r[0] for r in rows],
+            "timestamp": ts,
+            "points": [float(r[2]) for r in rows],
+            "expires": ts + pd.DateOffset(months=policy.expiry_months),
+        }
+    )
+
+
+def household_balance(
+    session: Session,
+    external_id: str,
+    *,
+    ledger: Ledger,
+    catalogue: Catalogue | None = None,
+    policy: PointsPolicy | None = None,
+    as_of: datetime | str | None = None,
+    key: bytes | None = None,
+) -> dict[str, float]:
+    """Points of a household at ``as_of`` (default now): ``earned``, ``redeemed``, ``expired``, ``balance``.
+
+    Earned points are the stored accepted events' points, each expiring ``expiry_months`` after
+    its event; redemptions are the ledger's ``household.points.redeemed`` entries of the household's
+    reference (:func:`household_ref`), spent FIFO (:func:`~zerocity.accounts.points.process_redemptions`).
+    """
+    result, _ = _replay(session, external_id, None, ledger, catalogue, policy, as_of, key)
+    return result
+
+
+def _replay(
+    session: Session,
+    external_id: str,
+    item: str | None,
+    ledger: Ledger,
+    catalogue: Catalogue | None,
+    policy: PointsPolicy | None,
+    as_of: datetime | str | None,
+    key: bytes | None,
+) -> tuple[dict[str, float], pd.DataFrame]:
+    secret = key if key is not None else household_key()
+    pol = policy or PointsPolicy()
+    pseud = pseudonym(external_id, secret)
+    ref = household_ref(pseud, secret)
+    when = _naive_utc(as_of)
+    awards = _stored_points(session, pseud, ref, pol)
+    past = _ledger_redemptions(session, ledger, ref)
+    # Past redemptions are replayed at their recorded cost, whatever today's catalogue says.
+    items = {
+        str(rid): (str(it), float(p))
+        for rid, it, p in zip(past["redemption_id"], past["item"], past["points"], strict=True)
+    }
+    red = past.assign(item=past["redemption_id"])[["redemption_id", "household_id", "timestamp", "item"]]
+    if item is not None:
+        cat = catalogue or default_catalogue()
+        items["new"] = (item, cat.cost(item))
+        red = pd.concat(
+            [red, pd.DataFrame([{"redemption_id": "new", "household_id": ref, "timestamp": when, "item": "new"}])],
+            ignore_index=True,
+        )
+    results, balances = process_redemptions(awards, red, Catalogue(items), as_of=when)
+    row = balances[balances["household_id"] == ref]
+    out = {
+        c: (round(float(row[c].iat[0]), 6) if len(row) else 0.0) for c in ("earned", "redeemed", "expired", "balance")
+    }
+    return out, results
+
+
+def redeem(
+    session: Session,
+    external_id: str,
+    item: str,
+    *,
+    ledger: Ledger,
+    catalogue: Catalogue | None = None,
+    policy: PointsPolicy | None = None,
+    as_of: datetime | str | None = None,
+    key: bytes | None = None,
+    tenant: str = "default",
+) -> dict[str, Any]:
+    """Redeem a catalogue item against the household's balance and record it in the ledger.
+
+    The redemption (or its refusal) is a ledger entry (:func:`~zerocity.accounts.points.record_awards`)
+    with the item, the points and a digest, its subject the household's reference; nothing else is
+    stored. Returns ``item``, ``points``, ``status`` (``redeemed``/``refused``), ``reason``
+    (``ok``/``insufficient_balance``), ``balance`` (after) and ``ledger_index``.
+
+    Raises
+    ------
+    PointsError
+        For an item that is not in the catalogue (nothing is recorded then).
+    """
+    secret = key if key is not None else household_key()
+    pseud = pseudonym(external_id, secret)
+    ref = household_ref(pseud, secret)
+    balance, results = _replay(session, external_id, item, ledger, catalogue, policy, as_of, secret)
+    new = results[results["redemption_id"] == "new"].iloc[0]
+    stamp = _naive_utc(as_of)
+    redemption = pd.DataFrame(
+        [
+            {
+                "redemption_id": f"{ref}:{stamp.isoformat()}:{item}",
+                "household_id": ref,
+                "item": item,
+                "points": float(new["points"]),
+                "status": str(new["status"]),
+                "reason": str(new["reason"]),
+                "subject": ref,
+            }
+        ]
+    )
+    indices = record_awards(
+        ledger,
+        pd.DataFrame(
+            columns=["household_id", "event_id", "methodology", "reduction_kg", "awarded_kg", "status", "reason"]
+        ),
+        redemptions=redemption,
+        policy=policy or PointsPolicy(),
+        tenant=tenant,
+        key=secret,
+        session=session,
+    )
+    log.info("redemption of %s: %s (%s)", item, new["status"], new["reason"])
+    return {
+        "item": item,
+        "points": float(new["points"]),
+        "status": str(new["status"]),
+        "reason": str(new["reason"]),
+        "balance": balance["balance"],
+        "ledger_index": indices[0],
+    }
 
 
 # ------------------------------------------------------------------------------ rights
@@ -473,12 +724,23 @@ def export_household(session: Session, external_id: str, *, key: bytes | None = 
     }
 
 
-def delete_household(session: Session, external_id: str, *, key: bytes | None = None) -> dict[str, int]:
+def delete_household(
+    session: Session,
+    external_id: str,
+    *,
+    key: bytes | None = None,
+    ledger: Ledger | None = None,
+    tenant: str = "default",
+) -> dict[str, int]:
     """Delete every row of a household; returns the counts removed per table.
 
     The ledger keeps only digests of household, event and reduction, so nothing personal remains.
+    With a ``ledger``, a ``household.deleted`` entry records the deletion in the same transaction,
+    carrying only the household's reference (:func:`household_ref`, as payload ``digest`` and
+    subject); redemptions recorded before it no longer count toward a balance.
     """
-    pseud = pseudonym(external_id, key)
+    secret = key if key is not None else household_key()
+    pseud = pseudonym(external_id, secret)
     statements = {
         "household_events": delete(HouseholdEvent).where(HouseholdEvent.household == pseud),
         "household_consents": delete(HouseholdConsent).where(HouseholdConsent.household == pseud),
@@ -488,6 +750,11 @@ def delete_household(session: Session, external_id: str, *, key: bytes | None = 
     for name, statement in statements.items():
         counts[name] = int(getattr(session.execute(statement), "rowcount", 0) or 0)
     session.flush()
+    if ledger is not None:
+        from zerocity.ledger.log import EntryDraft
+
+        ref = household_ref(pseud, secret)
+        ledger.append([EntryDraft(DELETED, "platform", {"digest": ref}, subject=ref, tenant=tenant)], session=session)
     session.expunge_all()
     log.info("deleted household data: %s", counts)
     return counts
