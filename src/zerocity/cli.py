@@ -17,6 +17,7 @@ import typer
 from rich.table import Table
 
 from zerocity import __version__
+from zerocity.cli_brain import brain_app
 from zerocity.cli_enterprise import enterprise_app
 from zerocity.cli_household import household_app
 from zerocity.cli_ledger import ledger_app, mrv_app
@@ -49,6 +50,7 @@ accounts_app = typer.Typer(
 accounts_app.add_typer(enterprise_app, name="enterprise")
 accounts_app.add_typer(household_app, name="household")
 app.add_typer(accounts_app, name="accounts")
+app.add_typer(brain_app, name="brain")
 
 #: Above this many records the XLSX workbook has no Records sheet.
 XLSX_RECORD_LIMIT = 100_000
