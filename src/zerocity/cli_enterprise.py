@@ -203,10 +203,10 @@ def export(
 
     def go() -> None:
         from zerocity.accounts.enterprise import export_for_finance
-        from zerocity.cli_ledger import _ledger
+        from zerocity.cli_ledger import open_ledger
 
         g = _graded(registry, records, year, "calorific", None, None)
-        ex = export_for_finance(g, ledger=_ledger(need_key=False) if with_ledger else None, tenant=tenant)
+        ex = export_for_finance(g, ledger=open_ledger(need_key=False) if with_ledger else None, tenant=tenant)
         if out_file is not None and out_file.suffix.lower() == ".csv":
             ex.to_csv(out_file, index=False, encoding="utf-8")
             eprint(f"wrote {len(ex)} rows to {out_file}")
@@ -237,9 +237,9 @@ def allowance_issue(
 ) -> None:
     """Issue allowances (platform or city_admin)."""
     from zerocity.accounts.allowances import issue_allowances
-    from zerocity.cli_ledger import _ledger
+    from zerocity.cli_ledger import open_ledger
 
-    index = run(lambda: issue_allowances(_ledger(), actor=actor, pool=pool, to=to, amount=amount, tenant=tenant))
+    index = run(lambda: issue_allowances(open_ledger(), actor=actor, pool=pool, to=to, amount=amount, tenant=tenant))
     print_json({"entry": index})
 
 
@@ -254,11 +254,11 @@ def allowance_transfer(
 ) -> None:
     """Transfer allowances; refused when the sender's balance is too small."""
     from zerocity.accounts.allowances import transfer_allowances
-    from zerocity.cli_ledger import _ledger
+    from zerocity.cli_ledger import open_ledger
 
     index = run(
         lambda: transfer_allowances(
-            _ledger(), actor=actor, pool=pool, source=source, to=to, amount=amount, tenant=tenant
+            open_ledger(), actor=actor, pool=pool, source=source, to=to, amount=amount, tenant=tenant
         )
     )
     print_json({"entry": index})
@@ -275,11 +275,11 @@ def allowance_surrender(
 ) -> None:
     """Surrender allowances for compliance."""
     from zerocity.accounts.allowances import surrender_allowances
-    from zerocity.cli_ledger import _ledger
+    from zerocity.cli_ledger import open_ledger
 
     index = run(
         lambda: surrender_allowances(
-            _ledger(), actor=actor, pool=pool, source=source, amount=amount, period=period, tenant=tenant
+            open_ledger(), actor=actor, pool=pool, source=source, amount=amount, period=period, tenant=tenant
         )
     )
     print_json({"entry": index})
@@ -289,9 +289,9 @@ def allowance_surrender(
 def allowance_balance(pool: PoolOption, tenant: TenantOption = "default", as_json: JsonOption = False) -> None:
     """Balances of a pool, replayed from the ledger."""
     from zerocity.accounts.allowances import allowance_balances
-    from zerocity.cli_ledger import _ledger
+    from zerocity.cli_ledger import open_ledger
 
-    bal = run(lambda: allowance_balances(_ledger(need_key=False), pool, tenant=tenant))
+    bal = run(lambda: allowance_balances(open_ledger(need_key=False), pool, tenant=tenant))
     if as_json:
         print_json({k: str(v) for k, v in bal.items()})
         return

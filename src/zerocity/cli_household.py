@@ -245,9 +245,9 @@ def _platform_ledger(no_ledger: bool) -> Any:
     """The platform ledger (same database as the store), or None with ``--no-ledger``."""
     if no_ledger:
         return None
-    from zerocity.cli_ledger import _ledger
+    from zerocity.cli_ledger import open_ledger
 
-    return _ledger()
+    return open_ledger()
 
 
 @household_app.command("ingest")

@@ -14,7 +14,7 @@ from rich.table import Table
 from zerocity.clikit import eprint, err, out, print_json, run
 from zerocity.errors import ZerocityError
 
-__all__ = ["ledger_app", "mrv_app"]
+__all__ = ["ledger_app", "mrv_app", "open_ledger"]
 
 ledger_app = typer.Typer(
     help="The MRV ledger: signed, append-only Merkle-tree log (RFC 6962 style); verify, prove, export.",
@@ -33,7 +33,7 @@ class _FileError(ZerocityError, ValueError):
     code = "file"
 
 
-def _ledger(need_key: bool = True) -> Any:
+def open_ledger(need_key: bool = True) -> Any:
     """The ledger of the configured database, with the platform key (created on first use)."""
     from zerocity import store
     from zerocity.ledger.log import Ledger
@@ -87,7 +87,7 @@ def ledger_init(as_json: JsonOption = False) -> None:
     """Create the platform signing key (once) and the ledger tables; print the public key."""
     from zerocity.ledger.signing import key_id, platform_key_path, public_key_text
 
-    ledger = run(_ledger)
+    ledger = run(open_ledger)
     pub = ledger.public_key()
     doc = {
         "public_key": public_key_text(pub),
@@ -107,7 +107,7 @@ def ledger_init(as_json: JsonOption = False) -> None:
 @ledger_app.command("pubkey")
 def ledger_pubkey() -> None:
     """Print the platform public key (give it to auditors: proofs check with it alone)."""
-    out.print(run(_ledger).public_key_text(), highlight=False)
+    out.print(run(open_ledger).public_key_text(), highlight=False)
 
 
 @ledger_app.command("actor-add")
@@ -137,7 +137,7 @@ def ledger_actor_add(
         private = generate_private_key()
         pubkey = public_key_text(private.public_key())
     assert pubkey is not None
-    ledger = run(_ledger)
+    ledger = run(open_ledger)
     index = run(lambda: register_actor(ledger, name, role, pubkey, entity=entity, tenant=tenant))
     if new_key is not None and private is not None:  # written once the registration stands
         new_key.parent.mkdir(parents=True, exist_ok=True)
@@ -155,7 +155,7 @@ def ledger_actor_add(
 @ledger_app.command("actors")
 def ledger_actors(as_json: JsonOption = False) -> None:
     """List registered actors."""
-    actors = run(lambda: _ledger(need_key=False).actors())
+    actors = run(lambda: open_ledger(need_key=False).actors())
     if as_json:
         print_json(list(actors.values()))
         return
@@ -173,7 +173,7 @@ def ledger_log(
     as_json: JsonOption = False,
 ) -> None:
     """List ledger entries."""
-    entries = run(lambda: _ledger(need_key=False).entries(type_prefix=type_prefix, subject=subject))[-limit:]
+    entries = run(lambda: open_ledger(need_key=False).entries(type_prefix=type_prefix, subject=subject))[-limit:]
     if as_json:
         print_json([{"index": e.index, **e.data} for e in entries])
         return
@@ -192,7 +192,7 @@ def ledger_evidence_add(
 ) -> None:
     """Store an evidence file (content-addressed; the same file twice is stored once)."""
     content = run(lambda: _read_bytes(file))
-    sha = run(lambda: _ledger(need_key=False).add_evidence(content, name=file.name))
+    sha = run(lambda: open_ledger(need_key=False).add_evidence(content, name=file.name))
     if as_json:
         print_json({"sha256": sha, "size": len(content), "name": file.name})
     else:
@@ -222,7 +222,7 @@ def ledger_verify(
             except ValueError as exc:
                 raise _FileError(str(exc)) from exc
         else:
-            ledger = _ledger(need_key=False)
+            ledger = open_ledger(need_key=False)
             snapshot = snapshot_from_db(ledger.engine, key or _platform_public_key())
         return verify_snapshot(snapshot)
 
@@ -253,7 +253,7 @@ def ledger_prove(
     output: Annotated[Path | None, typer.Option("--out", help="Write the proof here (default: stdout).")] = None,
 ) -> None:
     """Print a standalone inclusion proof of an entry (check it with `ledger check-proof`)."""
-    proof = run(lambda: _ledger(need_key=False).inclusion_proof(index, size))
+    proof = run(lambda: open_ledger(need_key=False).inclusion_proof(index, size))
     text = json.dumps(proof, indent=1, ensure_ascii=False)
     if output is None:
         out.print(text, highlight=False, markup=False, soft_wrap=True)
@@ -296,7 +296,7 @@ def ledger_export(
     """Write the whole ledger for an outside auditor (`ledger verify --export DIR` checks it)."""
     from zerocity.ledger.verify import export_ledger
 
-    ledger = run(_ledger)
+    ledger = run(open_ledger)
     doc = run(lambda: export_ledger(ledger.engine, ledger.public_key(), directory))
     if as_json:
         print_json(doc)
@@ -330,7 +330,7 @@ def mrv_submit(
         eprint("error: give exactly one of --result or --records")
         raise typer.Exit(2)
     private = run(lambda: _read_key(key))
-    ledger = run(_ledger)
+    ledger = run(open_ledger)
 
     def work() -> dict[str, Any]:
         data = None
@@ -379,7 +379,7 @@ def _decide(
     from zerocity.ledger.mrv import decide_report, report_status
 
     private = run(lambda: _read_key(key))
-    ledger = run(_ledger)
+    ledger = run(open_ledger)
     index = run(lambda: decide_report(ledger, actor, private, report, verified=verified, reasons=reasons, note=note))
     status = report_status(ledger, report)
     doc = {"report": report, "entry": index, "version": status["version"], "state": status["state"]}
@@ -422,7 +422,7 @@ def mrv_status(
     """State of a report and of each of its versions."""
     from zerocity.ledger.mrv import report_status
 
-    status = run(lambda: report_status(_ledger(need_key=False), report))
+    status = run(lambda: report_status(open_ledger(need_key=False), report))
     if as_json:
         print_json(status)
         return
@@ -453,7 +453,7 @@ def mrv_history(
     from zerocity.inventory.diff import diff_inventories
     from zerocity.ledger.mrv import report_history, report_status, version_result
 
-    ledger = run(lambda: _ledger(need_key=False))
+    ledger = run(lambda: open_ledger(need_key=False))
     events = run(lambda: report_history(ledger, report))
     diffs: list[dict[str, Any]] = []
     if diff:

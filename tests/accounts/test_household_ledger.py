@@ -175,7 +175,7 @@ def test_default_catalogue_is_shipped() -> None:
 # ------------------------------------------------------------------------------ CLI
 def test_cli_ingest_redeem_delete_with_the_platform_ledger(tmp_path, monkeypatch) -> None:
     from zerocity.cli_household import household_app
-    from zerocity.cli_ledger import _ledger
+    from zerocity.cli_ledger import open_ledger
 
     monkeypatch.setenv("ZEROCITY_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("ZEROCITY_DATABASE_URL", f"sqlite:///{(tmp_path / 'z.sqlite').as_posix()}")
@@ -186,7 +186,7 @@ def test_cli_ingest_redeem_delete_with_the_platform_ledger(tmp_path, monkeypatch
     events = tmp_path / "events.csv"
     pd.DataFrame([_bus("e1", _recent(2)), _bus("e2", _recent(3))]).to_csv(events, index=False)
     assert runner.invoke(household_app, ["ingest", str(events), "--json"]).exit_code == 0
-    ledger = _ledger()
+    ledger = open_ledger()
     assert [e.type for e in ledger.entries(type_prefix="household.")] == ["household.points.awarded"] * 2
     later = tmp_path / "later.csv"
     pd.DataFrame([_bus("e3", _recent(1))]).to_csv(later, index=False)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from zerocity.accounts.household import EVENT_COLUMNS
+
 __all__ = ["behaviour_events"]
 
 #: Mode -> (trips per participating household per month, mean distance [km], speed [km/h]). ASSUMED.
@@ -121,17 +123,4 @@ def behaviour_events(rng: np.random.Generator, households: pd.DataFrame, year: i
     fast["event_id"] = fast["event_id"] + "-B"
     fast["timestamp"] = fast["timestamp"] + np.timedelta64(3, "m")
     out = pd.concat([events, resent, fast], ignore_index=True)
-    return out.reindex(
-        columns=[
-            "event_id",
-            "household_id",
-            "behaviour",
-            "timestamp",
-            "quantity",
-            "unit",
-            "distance_km",
-            "duration_min",
-            "prior_1",
-            "prior_2",
-        ]
-    )
+    return out.reindex(columns=list(EVENT_COLUMNS))

@@ -213,7 +213,9 @@ RAIL_DISTRICT_WEIGHTS: dict[str, float] = {
 }  # fmt: skip
 
 
-def interpolate_anchors(anchors: Mapping[int, float], years: Sequence[int], *, log: bool = False) -> np.ndarray:
+def interpolate_anchors(
+    anchors: Mapping[int, float], years: Sequence[int] | np.ndarray, *, log: bool = False
+) -> np.ndarray:
     """Values for ``years`` by interpolation between anchor years (flat beyond the ends).
 
     Parameters

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from zerocity.demo.calibration import interpolate_anchors
+
 __all__ = ["LANDFILL_FIRST_YEAR", "SECTOR_COLUMNS", "sector_records"]
 
 #: First year of the city landfill's disposal history (the first year with data).
@@ -35,12 +37,6 @@ MSW_SHARES = {
     "share_textiles": 0.03, "share_plastics": 0.12, "share_rubber_leather": 0.01,
     "share_glass": 0.03, "share_metal": 0.01,
 }  # fmt: skip
-
-
-def _ramp(years: np.ndarray, points: dict[int, float]) -> np.ndarray:
-    """Linear interpolation between anchor years, constant outside them."""
-    xs = np.array(sorted(points))
-    return np.interp(years, xs, np.array([points[x] for x in xs]))
 
 
 def _largest_active(enterprises: pd.DataFrame, industry: str, first_year: int) -> str:
@@ -96,10 +92,10 @@ def sector_records(
     hist = np.arange(LANDFILL_FIRST_YEAR, yrs[0])
     pop_all = np.concatenate([population[0] * (1 - 0.008) ** (yrs[0] - hist), population])
     all_years = np.concatenate([hist, yrs])
-    msw_kg_day = _ramp(all_years, {2000: 0.80, 2024: 1.00})  # per person, ASSUMED
+    msw_kg_day = interpolate_anchors({2000: 0.80, 2024: 1.00}, all_years)  # per person, ASSUMED
     msw_t = pop_all * msw_kg_day * 365 / 1000
-    incinerated = _ramp(all_years, {2009: 0.0, 2010: 0.25, 2020: 0.92, 2024: 0.95})
-    digested = _ramp(all_years, {2018: 0.0, 2019: 0.02, 2024: 0.05})  # food waste, of all MSW
+    incinerated = interpolate_anchors({2009: 0.0, 2010: 0.25, 2020: 0.92, 2024: 0.95}, all_years)
+    digested = interpolate_anchors({2018: 0.0, 2019: 0.02, 2024: 0.05}, all_years)  # food waste, of all MSW
     landfilled = np.clip(1.0 - incinerated - digested, 0.0, 1.0)
     for y, total, f_land, f_inc, f_ad in zip(all_years, msw_t, landfilled, incinerated, digested, strict=True):
         y = int(y)
@@ -123,7 +119,7 @@ def sector_records(
                 method="biological", quality="measured", activity_uncertainty_pct=5.0,
             )  # fmt: skip
     # Domestic wastewater: the sewered share to aerobic plants rises; the rest uses septic tanks.
-    sewered = _ramp(yrs, {2010: 0.80, 2024: 0.96})  # ASSUMED
+    sewered = interpolate_anchors({2010: 0.80, 2024: 0.96}, yrs)  # ASSUMED
     for y, pop, s in zip(yrs, population, sewered, strict=True):
         for pathway, fraction in (("aerobic_well_managed", s), ("septic_system", 1.0 - s)):
             add(
@@ -133,7 +129,7 @@ def sector_records(
                 activity_uncertainty_pct=2.0,
             )  # fmt: skip
     paper_mill = _largest_active(enterprises, "C2221", int(yrs[0]))
-    paper_t = _ramp(yrs, {2010: 180_000, 2024: 240_000})  # ASSUMED output [t paper]
+    paper_t = interpolate_anchors({2010: 180_000, 2024: 240_000}, yrs)  # ASSUMED output [t paper]
     for y, out_t in zip(yrs, paper_t, strict=True):
         add(
             year=int(y), gpc_ref="III.4.1", activity="iww_pulp_paper", amount=out_t, unit="t", entity=paper_mill,
@@ -144,13 +140,13 @@ def sector_records(
     # ------------------------------------------------ industrial processes (GPC IV)
     cement = _largest_active(enterprises, "C3011", int(yrs[0]))
     steel = _largest_active(enterprises, "C3120", int(yrs[0]))
-    clinker_t = _ramp(yrs, {2010: 1_300_000, 2016: 1_250_000, 2024: 950_000})  # ASSUMED
-    eaf_t = _ramp(yrs, {2010: 1_200_000, 2024: 2_000_000})  # ASSUMED
-    lubricant_t = _ramp(yrs, {2010: 14_000, 2024: 19_000})  # ASSUMED
-    cars = population * _ramp(yrs, {2010: 0.09, 2024: 0.30})  # cars per person, ASSUMED
+    clinker_t = interpolate_anchors({2010: 1_300_000, 2016: 1_250_000, 2024: 950_000}, yrs)  # ASSUMED
+    eaf_t = interpolate_anchors({2010: 1_200_000, 2024: 2_000_000}, yrs)  # ASSUMED
+    lubricant_t = interpolate_anchors({2010: 14_000, 2024: 19_000}, yrs)  # ASSUMED
+    cars = population * interpolate_anchors({2010: 0.09, 2024: 0.30}, yrs)  # cars per person, ASSUMED
     mac_t = cars * 0.8 / 1000  # 0.8 kg HFC-134a per car, ASSUMED
     households = population / 2.51
-    ac_t = households * _ramp(yrs, {2010: 1.3, 2024: 1.9}) * 1.2 / 1000  # units x 1.2 kg R-410A, ASSUMED
+    ac_t = households * interpolate_anchors({2010: 1.3, 2024: 1.9}, yrs) * 1.2 / 1000  # units x 1.2 kg R-410A, ASSUMED
     for i, y in enumerate(yrs):
         y = int(y)
         common = {"year": y, "gpc_ref": "IV.1", "quality": "measured", "activity_uncertainty_pct": 2.0}
@@ -169,11 +165,13 @@ def sector_records(
         )  # fmt: skip
 
     # ------------------------------------------------------------ agriculture (GPC V)
-    market_pigs = _ramp(yrs, {2010: 720_000, 2018: 600_000, 2020: 430_000, 2024: 480_000})  # slaughtered, ASSUMED
+    market_pigs = interpolate_anchors(
+        {2010: 720_000, 2018: 600_000, 2020: 430_000, 2024: 480_000}, yrs
+    )  # slaughtered, ASSUMED
     sows = market_pigs / 12.0  # breeding herd, ASSUMED
-    dairy = _ramp(yrs, {2010: 9_000, 2024: 7_000})
-    cattle = _ramp(yrs, {2010: 5_000, 2024: 3_500})
-    goats = _ramp(yrs, {2010: 60_000, 2024: 35_000})
+    dairy = interpolate_anchors({2010: 9_000, 2024: 7_000}, yrs)
+    cattle = interpolate_anchors({2010: 5_000, 2024: 3_500}, yrs)
+    goats = interpolate_anchors({2010: 60_000, 2024: 35_000}, yrs)
     paddy_share = 0.45  # of the cultivated land, single-season rice (ASSUMED)
     for i, y in enumerate(yrs):
         y = int(y)
