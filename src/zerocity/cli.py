@@ -21,6 +21,7 @@ from zerocity.cli_brain import brain_app
 from zerocity.cli_enterprise import enterprise_app
 from zerocity.cli_household import household_app
 from zerocity.cli_ledger import ledger_app, mrv_app
+from zerocity.cli_scenario import scenario_app
 from zerocity.clikit import default_region, eprint, err, out, print_json, progress, run
 from zerocity.errors import ZerocityError
 
@@ -51,6 +52,7 @@ accounts_app.add_typer(enterprise_app, name="enterprise")
 accounts_app.add_typer(household_app, name="household")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(brain_app, name="brain")
+app.add_typer(scenario_app, name="scenario")
 
 #: Above this many records the XLSX workbook has no Records sheet.
 XLSX_RECORD_LIMIT = 100_000

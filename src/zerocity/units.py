@@ -75,6 +75,11 @@ animal_head = [livestock] = head = animal
 wan_head = 1e4 * head
 population_person = [population] = person = capita = inhabitant
 wan_person = 1e4 * person
+# Money, for intensities per unit of GDP (t per 10^4 yuan): one currency, no exchange rates.
+yuan = [currency] = CNY = RMB
+wan_yuan = 1e4 * yuan
+yi_yuan = 1e8 * yuan
+household = [households]
 # Chinese land area: 1 mu = 10000/15 m2 (GB 3100-1993, Table 6 note).
 mu = 10000 / 15 * meter ** 2
 wan_mu = 1e4 * mu
@@ -104,6 +109,8 @@ _DIMENSIONS = {
     ureg.m.dimensionality**2: "area",
     ureg.head.dimensionality: "animals",
     ureg.person.dimensionality: "persons",
+    ureg.yuan.dimensionality: "money",
+    ureg.household.dimensionality: "households",
     (ureg.kg / ureg.head).dimensionality: "mass/animals",
     (ureg.kg / ureg.person).dimensionality: "mass/persons",
     (ureg.kg / ureg.m**2).dimensionality: "mass/area",
