@@ -974,6 +974,23 @@ def demo(
         f"refused: {refused}",
         highlight=False,
     )
+    from zerocity.brain.scenario import compile_model, run_scenarios
+    from zerocity.demo.scenario import demo_scenario_model
+
+    pathways = _run(lambda: run_scenarios(compile_model(demo_scenario_model(seed), source="Demo City model")))
+    peaks = pathways.peaks()
+    totals = pathways.totals()
+    out.print(
+        f"\nScenario pathways {totals.index[0]}-{totals.index[-1]} ({pathways.level}, Mt CO2e; "
+        "zerocity scenario run --demo): "
+        + "; ".join(
+            f"{name} peaks {p['peak_year']} at {p['peak_tco2e'] / 1e6:,.1f}" if p["peak_year"] else f"{name}: no peak"
+            for name, p in peaks.items()
+        )
+        + "; 2060: "
+        + ", ".join(f"{name} {totals[name].iloc[-1] / 1e6:,.1f}" for name in totals.columns),
+        highlight=False,
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -502,3 +502,17 @@ def test_cli_wedges_and_errors(tmp_path):
     result = runner.invoke(app, ["scenario", "run", str(bad)])
     assert result.exit_code == 2
     assert "line 13" in result.stderr and "unknown driver" in result.stderr
+
+
+def test_draws_are_independent_per_number():
+    from zerocity.brain.scenario.series import Number
+
+    # Keys that differ only early on (same length, same tail) must not share a stream.
+    a = Number(0.0, "normal", (0.0, 1.0), "demand.residential.b1.intensity.electricity.growth")
+    b = Number(0.0, "normal", (0.0, 1.0), "demand.agriculture.b1.intensity.electricity.growth")
+    draws = Draws.sample([a, b], 2000, seed=1)
+    x, y = draws.values[a.key], draws.values[b.key]
+    assert abs(np.corrcoef(x, y)[0, 1]) < 0.1
+    # The same seed gives the same draws; adding a number leaves the others' draws unchanged.
+    again = Draws.sample([b, a, Number(1.0, "uniform", (0.0, 2.0), "other")], 2000, seed=1)
+    np.testing.assert_array_equal(again.values[a.key], x)

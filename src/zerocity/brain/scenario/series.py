@@ -39,6 +39,7 @@ Institute, Somerville, MA. The expression functions Growth, Interp, Step and Gro
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -150,8 +151,8 @@ class Draws:
         draws: dict[str, np.ndarray] = {}
         for number in sorted({n.key: n for n in numbers if n.dist is not None}.values(), key=lambda n: n.key):
             # A stream per number: adding an uncertain number to a model leaves the others' draws as they were.
-            digest = int.from_bytes(number.key.encode("utf-8")[-16:].rjust(16, b"\0"), "big") % (2**63)
-            rng = np.random.default_rng([seed, digest, len(number.key)])
+            digest = int.from_bytes(hashlib.blake2b(number.key.encode("utf-8"), digest_size=8).digest(), "big")
+            rng = np.random.default_rng([seed, digest])
             draws[number.key] = number.draw(rng, runs)
         return Draws(runs, draws)
 
