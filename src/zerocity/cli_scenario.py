@@ -91,8 +91,6 @@ def run_cmd(
         if as_json:
             print_json(summary)
             return
-        if csv_out is not None or iamc_out is not None:
-            pass
         _show(summary)
 
     run(go)

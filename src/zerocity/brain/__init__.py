@@ -1,4 +1,10 @@
-"""Zerocity brain: analysis of a city's emission drivers (index decomposition, ...)."""
+"""Zerocity brain: why emissions changed and where they are heading.
+
+- :mod:`zerocity.brain.lmdi` -- LMDI-I index decomposition and the Kaya identity.
+- :mod:`zerocity.brain.peak` -- carbon-peak prediction (STIRPAT, ETS, Gaussian process; backtests, Monte Carlo).
+- :mod:`zerocity.brain.scenario` -- LEAP-style scenario engine (pathways, measures, wedges, exports).
+- :mod:`zerocity.brain.ssp` -- SSP1-5 population and GDP growth paths.
+"""
 
 from zerocity.brain.lmdi import (
     KAYA_FACTORS,

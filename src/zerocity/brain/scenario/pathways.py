@@ -101,6 +101,9 @@ class ScenarioResults:
             energy = run.energy()
             final = energy[energy["kind"] == "final"]
             by_fuel = final.pivot_table(index="year", columns="fuel", values="energy", aggfunc="sum", fill_value=0)
+            by_energy_sector = final.pivot_table(
+                index="year", columns="sector", values="energy", aggfunc="sum", fill_value=0
+            )
             out["scenarios"][name] = {
                 "lineage": self.model.lineage(name),
                 "assumptions": {a: _series(run.years, run.variables[f"assumptions.{a}"][0]) for a in spec.assumptions},
@@ -110,6 +113,9 @@ class ScenarioResults:
                 "by_scope_tco2e": {str(c): _series(by_scope.index, by_scope[c]) for c in by_scope.columns},
                 "by_gas_tonnes": {str(c): _series(by_gas.index, by_gas[c]) for c in by_gas.columns},
                 "final_energy_by_fuel": {str(c): _series(by_fuel.index, by_fuel[c]) for c in by_fuel.columns},
+                "final_energy_by_sector": {
+                    str(c): _series(by_energy_sector.index, by_energy_sector[c]) for c in by_energy_sector.columns
+                },
                 "warnings": run.warnings,
             }
         return out
