@@ -283,3 +283,61 @@ def peak_cmd(
         _show_peak(result, source, as_json)
 
     run(go)
+
+
+@brain_app.command("typology")
+def typology_cmd(
+    file: Annotated[Path | None, typer.Argument(help="CSV or XLSX, one row per city or district.")] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Use Demo City's 10 districts (2024).")] = False,
+    id_column: Annotated[str, typer.Option("--id", help="Id column.")] = "id",
+    k: Annotated[int, typer.Option("--k", help="Number of clusters.")] = 4,
+    method: Annotated[str, typer.Option("--method", help="kmeans or ward.")] = "kmeans",
+    seed: Annotated[int, typer.Option("--seed", help="k-means seed.")] = 0,
+    rules: Annotated[Path | None, typer.Option("--rules", help="Rules YAML (default: shipped).")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Strategy text: en or zh.")] = "en",
+    sheet: SheetOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Classify cities or districts as service, industrial, mixed or agricultural (rules and clusters)."""
+    from zerocity.brain.typology import classify, demo_districts, load_rules
+
+    def go() -> None:
+        if demo:
+            frame, source = demo_districts(), "Demo City districts"
+            names = dict(zip(frame["id"].astype(str), frame.pop("name"), strict=True))
+        elif file is not None:
+            frame, source, names = _read(file, sheet), str(file), {}
+        else:
+            raise _FileError("give a FILE or --demo")
+        result = classify(
+            frame,
+            id_column=id_column if not demo else "id",
+            k=k,
+            method=method,
+            seed=seed,
+            rules=load_rules(rules) if rules else None,
+            source=source,
+        )
+        doc = result.to_dict(lang=lang)
+        if as_json:
+            print_json(doc)
+            return
+        table = Table(title=f"Typology ({source}): rule class and {result.method} cluster (k={result.k})")
+        for col in ("id", "name", "class", "why", "cluster", "distance"):
+            table.add_column(col, justify="right" if col == "distance" else "left")
+        for unit in doc["units"]:
+            table.add_row(
+                unit["id"],
+                names.get(unit["id"], ""),
+                unit["rule_class"],
+                unit["reason"],
+                unit["cluster_label"],
+                f"{unit['distance']:.2f}",
+            )
+        out.print(table)
+        out.print(f"rule and cluster agree for {doc['agreement']:.0%} of units", highlight=False)
+        for cls in sorted({u["rule_class"] for u in doc["units"]}):
+            strategy = next(u for u in doc["units"] if u["rule_class"] == cls)
+            out.print(f"[bold]{cls}[/bold]: {strategy['strategy']}")
+
+    run(go)
