@@ -26,8 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from zerocity.brain.scenario.series import DISTRIBUTIONS, EXPRESSION_KEYS, Expression, Number
 from zerocity.errors import UnitError, ZerocityError
-from zerocity.factors.gwp import GwpSet
-from zerocity.inventory.gpc import Level, gpc_table
+from zerocity.inventory.gpc import gpc_table
 from zerocity.units import parse_unit
 
 __all__ = [
@@ -812,19 +811,3 @@ class _Compiler:
                 own.append((None, o, e, y))
             out[name] = own
         return out
-
-
-def levels_of(refs: list[str]) -> dict[str, tuple[int, str]]:
-    """Scope and GPC level of each reference number (for totals by level)."""
-    table = gpc_table()
-    return {r: (int(table.at[r, "scope"]), str(table.at[r, "level"])) for r in refs}
-
-
-def gwp_set(spec: ScenarioModel) -> GwpSet:
-    """The model's GWP set."""
-    return GwpSet(spec.gwp)
-
-
-def report_level(spec: ScenarioModel) -> Level:
-    """The level of the model's headline totals and peak."""
-    return Level(spec.report_level)

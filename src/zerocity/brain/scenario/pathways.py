@@ -26,7 +26,8 @@ from zerocity.brain.scenario.engine import Coefficients, Ensemble, Run, evaluate
 from zerocity.brain.scenario.model import CompiledModel, ModelIssue, ScenarioModelError
 from zerocity.brain.scenario.series import Draws
 from zerocity.factors.library import FactorLibrary
-from zerocity.inventory.gpc import Level, gpc_table
+from zerocity.inventory.gpc import Level, in_level
+from zerocity.units import parse_unit
 
 __all__ = [
     "ScenarioResults",
@@ -127,8 +128,6 @@ def _series(index: Any, values: Any) -> dict[str, float]:
 
 def _counts(em: pd.DataFrame, level: Level) -> pd.Series:
     """Rows of a long emissions frame that count in a level (biogenic CO2 never counts)."""
-    from zerocity.inventory.gpc import in_level
-
     return in_level(em["level"], em["scope"], level) & ~em["biogenic"].astype(bool)
 
 
@@ -390,12 +389,4 @@ def iamc_frame(results: ScenarioResults) -> pd.DataFrame:
 
 
 def _energy_to_ej(unit: str) -> float:
-    from zerocity.units import parse_unit
-
     return parse_unit(unit).to(parse_unit("EJ"))
-
-
-def gpc_sector_names() -> dict[str, str]:
-    """GPC sector names by code (for labels)."""
-    table = gpc_table()
-    return dict(zip(table["sector"], table["sector_name_en"], strict=False))
