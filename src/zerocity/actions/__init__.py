@@ -1,0 +1,1 @@
+"""Carbon actions by sector: buildings, transport, data centres."""

@@ -1,0 +1,1 @@
+"""Energy actions: system planning (linopy + HiGHS), rooftop PV (pvlib) and storage."""
