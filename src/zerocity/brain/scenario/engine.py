@@ -44,8 +44,8 @@ from zerocity.errors import FactorNotFoundError, InvalidRecordsError, UnitError
 from zerocity.factors.convert import convert_quantity
 from zerocity.factors.gwp import gwp
 from zerocity.factors.library import FactorLibrary, default_library
-from zerocity.inventory.engine import compute_inventory
 from zerocity.inventory.gpc import Level, gpc_table, in_level
+from zerocity.inventory.unit_factors import unit_emissions
 from zerocity.units import Q_, parse_unit
 
 __all__ = ["Coefficients", "Ensemble", "Run", "evaluate", "resolve_coefficients"]
@@ -116,34 +116,26 @@ def resolve_coefficients(model: CompiledModel, library: FactorLibrary | None = N
     spec = model.spec
     pairs = sorted(_pairs(model))
     issues: list[ModelIssue] = []
-    rows = pd.DataFrame(
-        {
-            "record_id": [f"{ref}|{fuel}" for ref, fuel in pairs],
-            "year": spec.base_year,
-            "gpc_ref": [ref for ref, _ in pairs],
-            "activity": [spec.fuels[fuel].library_activity(fuel) for _, fuel in pairs],
-            "amount": 1.0,
-            "unit": [spec.fuels[fuel].unit for _, fuel in pairs],
-            "region": spec.region,
-        }
-    )
-    emissions: dict[tuple[str, str], list[tuple[str, float, bool]]] = {p: [] for p in pairs}
+    emissions: dict[tuple[str, str], list[tuple[str, float, bool]]] = {}
     factor_ids: dict[tuple[str, str], str] = {}
-    if pairs:
-        try:
-            result = compute_inventory(rows, library=lib, gwp=spec.gwp, region=spec.region, source=model.source)
-        except InvalidRecordsError as exc:
-            for i in exc.issues:
-                ref, fuel = pairs[i.row - 1]
-                line = model.lines.get(("fuels", fuel))
-                issues.append(ModelIssue(line, f"fuels.{fuel}", f"at {ref}: {i.message}"))
-            raise ScenarioModelError(model.source, issues) from None
-        e = result.emissions
-        for pos, gas, tonnes, bio, ids in zip(
-            e["pos"].to_numpy(), e["gas"], e["tonnes"].to_numpy(), e["biogenic"], e["factor_ids"], strict=True
-        ):
-            emissions[pairs[int(pos)]].append((str(gas), float(tonnes), bool(bio)))
-            factor_ids[pairs[int(pos)]] = ";".join(filter(None, [factor_ids.get(pairs[int(pos)], ""), str(ids)]))
+    try:
+        units = unit_emissions(
+            [(ref, spec.fuels[fuel].library_activity(fuel), spec.fuels[fuel].unit) for ref, fuel in pairs],
+            region=spec.region,
+            year=spec.base_year,
+            gwp=spec.gwp,
+            library=lib,
+            source=model.source,
+        )
+    except InvalidRecordsError as exc:
+        for i in exc.issues:
+            ref, fuel = pairs[i.row - 1]
+            line = model.lines.get(("fuels", fuel))
+            issues.append(ModelIssue(line, f"fuels.{fuel}", f"at {ref}: {i.message}"))
+        raise ScenarioModelError(model.source, issues) from None
+    for pair, unit in zip(pairs, units, strict=True):
+        emissions[pair] = unit.gases
+        factor_ids[pair] = unit.factor_ids
     energy: dict[str, float] = {}
     for name, fuel_spec in spec.fuels.items():
         try:
