@@ -17,11 +17,18 @@ import typer
 from rich.table import Table
 
 from zerocity import __version__
+from zerocity.cli_actions import actions_app
 from zerocity.cli_brain import brain_app
+from zerocity.cli_energy import energy_app
 from zerocity.cli_enterprise import enterprise_app
 from zerocity.cli_household import household_app
+from zerocity.cli_io import io_app
 from zerocity.cli_ledger import ledger_app, mrv_app
+from zerocity.cli_macc import macc_app
+from zerocity.cli_pv import pv_app
 from zerocity.cli_scenario import scenario_app
+from zerocity.cli_storage import storage_app
+from zerocity.cli_targets import targets_app
 from zerocity.clikit import default_region, eprint, err, out, print_json, progress, run
 from zerocity.errors import ZerocityError
 
@@ -53,6 +60,13 @@ accounts_app.add_typer(household_app, name="household")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(brain_app, name="brain")
 app.add_typer(scenario_app, name="scenario")
+app.add_typer(targets_app, name="targets")
+app.add_typer(macc_app, name="macc")
+app.add_typer(io_app, name="io")
+app.add_typer(energy_app, name="energy")
+app.add_typer(pv_app, name="pv")
+app.add_typer(storage_app, name="storage")
+app.add_typer(actions_app, name="actions")
 
 #: Above this many records the XLSX workbook has no Records sheet.
 XLSX_RECORD_LIMIT = 100_000
@@ -972,6 +986,19 @@ def demo(
         f"Household carbon inclusion {acc['year']}: {h['participants']} households, {h['events']:,} events, "
         f"{h['accepted']:,} accepted, {h['credited_kg'] / 1000:,.1f} tCO2e credited, {h['points']:,.0f} points; "
         f"refused: {refused}",
+        highlight=False,
+    )
+    from zerocity.demo.energy_system import demo_system
+    from zerocity.energy.planning import pareto_front
+    from zerocity.energy.system import load_system
+
+    front, _ = _run(lambda: pareto_front(load_system(data=demo_system(representative=True)), 4))
+    out.print(
+        "\nEnergy plan of the Gaoxin industrial park, cost against CO2 (12 representative days; "
+        "zerocity energy optimise --demo-days --pareto 4): "
+        + "; ".join(
+            f"{p.objectives['cost'] / 1e6:,.1f} M yuan/yr for {p.objectives['co2'] / 1e3:,.1f} kt CO2" for p in front
+        ),
         highlight=False,
     )
     from zerocity.brain.scenario import compile_model, run_scenarios

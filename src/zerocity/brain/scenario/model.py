@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from zerocity.brain.scenario.series import DISTRIBUTIONS, EXPRESSION_KEYS, Expression, Number
 from zerocity.errors import UnitError, ZerocityError
 from zerocity.inventory.gpc import gpc_table
 from zerocity.units import parse_unit
+from zerocity.yamllines import YamlSyntaxError, compose_with_lines, line_of
 
 __all__ = [
     "Branch",
@@ -73,42 +73,14 @@ class ScenarioModelError(ZerocityError, ValueError):
         super().__init__(f"{source}: {len(issues)} problem(s) in the scenario model\n{lines}")
 
 
-# --------------------------------------------------------------------------- YAML with lines
 def _compose(text: str, source: str) -> tuple[Any, dict[tuple[str, ...], int]]:
-    """Parse YAML keeping the line (1-based) of every mapping key and sequence item."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise ScenarioModelError(source, [ModelIssue(line, "", f"not valid YAML: {exc}")]) from None
-    lines: dict[tuple[str, ...], int] = {}
-
-    def walk(n: yaml.Node | None, path: tuple[str, ...]) -> Any:
-        if n is None:
-            return None
-        lines.setdefault(path, n.start_mark.line + 1)
-        if isinstance(n, yaml.MappingNode):
-            out: dict[str, Any] = {}
-            for k, v in n.value:
-                key = str(yaml.SafeLoader(k.value if isinstance(k, yaml.ScalarNode) else "").construct_scalar(k))
-                lines[(*path, key)] = k.start_mark.line + 1
-                out[key] = walk(v, (*path, key))
-            return out
-        if isinstance(n, yaml.SequenceNode):
-            return [walk(v, (*path, str(i))) for i, v in enumerate(n.value)]
-        loader = yaml.SafeLoader("")
-        return loader.construct_object(n, deep=True)
-
-    return walk(node, ()), lines
+        return compose_with_lines(text)
+    except YamlSyntaxError as exc:
+        raise ScenarioModelError(source, [ModelIssue(exc.line, "", str(exc))]) from None
 
 
-def _line(lines: Mapping[tuple[str, ...], int], path: tuple[str, ...]) -> int | None:
-    """Line of a path, or of its nearest ancestor that has one."""
-    for i in range(len(path), -1, -1):
-        if path[:i] in lines:
-            return lines[path[:i]]
-    return None
+_line = line_of
 
 
 # --------------------------------------------------------------------------- schema
