@@ -45,6 +45,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from zerocity.errors import FactorNotFoundError, InvalidRecordsError, RecordIssue, UnitError, ZerocityError
 from zerocity.factors.convert import convert_quantity
 from zerocity.factors.library import FactorLibrary, default_library
+from zerocity.finance import crf
 from zerocity.inventory.unit_factors import unit_emissions
 from zerocity.units import parse_unit
 
@@ -246,10 +247,7 @@ def capital_recovery_factor(rate: float, years: float) -> float:
         raise ActionInputError(f"lifetime must be > 0 years, got {years}")
     if rate <= -1:
         raise ActionInputError(f"discount rate must be > -1, got {rate}")
-    if abs(rate) < 1e-12:
-        return 1.0 / years
-    growth = (1.0 + rate) ** years
-    return rate * growth / (growth - 1.0)
+    return float(crf(rate, years))
 
 
 @dataclass(frozen=True)

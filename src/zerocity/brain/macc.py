@@ -88,6 +88,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from zerocity.errors import InvalidRecordsError, RecordIssue, ZerocityError
+from zerocity.finance import crf
 from zerocity.jsonio import finite, jsonable
 from zerocity.stdio import native_stdout_to_stderr
 
@@ -195,33 +196,6 @@ class InfeasibleError(MaccError):
 
 
 # --------------------------------------------------------------------------- finance
-def crf(rate: Any, lifetime: Any) -> Any:
-    """Capital recovery factor ``CRF(r, n) = r (1+r)^n / ((1+r)^n - 1)``, ``1/n`` at ``r = 0``.
-
-    Parameters
-    ----------
-    rate : float or array_like
-        Discount rate ``r`` [1/yr], > -1.
-    lifetime : int or array_like
-        Number of yearly instalments ``n`` [yr], >= 1.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        Yearly end-of-year payment that repays 1 unit over ``n`` years [1/yr].
-
-    References
-    ----------
-    Short, Packey & Holt (1995), NREL/TP-462-5173, eq. (4-3).
-    """
-    r = np.asarray(rate, dtype=float)
-    n = np.asarray(lifetime, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        growth = (1.0 + r) ** n
-        value = np.where(r == 0, 1.0 / n, r * growth / (growth - 1.0))
-    return float(value) if value.ndim == 0 else value
-
-
 def present_value(flows: Any, years: Any, *, rate: Any, base_year: int) -> Any:
     """Present value ``sum_t F_t (1+r)^-(t-t0)`` [unit of the flows].
 

@@ -65,6 +65,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from zerocity.errors import ZerocityError
+from zerocity.finance import crf
 from zerocity.jsonio import jsonable
 from zerocity.stdio import native_stdout_to_stderr
 
@@ -491,10 +492,7 @@ def capital_recovery_factor(rate: float, years: float) -> float:
     """
     if years <= 0:
         raise StorageError(f"lifetime must be positive, got {years}")
-    if rate == 0:
-        return 1.0 / years
-    growth = (1.0 + rate) ** years
-    return rate * growth / (growth - 1.0)
+    return float(crf(rate, years))
 
 
 @cache

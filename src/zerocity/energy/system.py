@@ -39,6 +39,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from zerocity.errors import ZerocityError
+from zerocity.finance import crf
 
 __all__ = [
     "EnergySystem",
@@ -53,14 +54,6 @@ class EnergySystemError(ZerocityError, ValueError):
     """An energy system file that does not follow the schema (file, field, what was expected)."""
 
     code = "energy_system"
-
-
-def crf(rate: float, lifetime: float) -> float:
-    """Capital recovery factor [1/yr]: r (1+r)^n / ((1+r)^n - 1); 1/n when r = 0."""
-    if rate == 0:
-        return 1.0 / lifetime
-    g = (1.0 + rate) ** lifetime
-    return rate * g / (g - 1.0)
 
 
 class _Strict(BaseModel):
