@@ -27,6 +27,7 @@ from zerocity.cli_ledger import ledger_app, mrv_app
 from zerocity.cli_macc import macc_app
 from zerocity.cli_pv import pv_app
 from zerocity.cli_scenario import scenario_app
+from zerocity.cli_sinks import sinks_app
 from zerocity.cli_storage import storage_app
 from zerocity.cli_targets import targets_app
 from zerocity.clikit import default_region, eprint, err, out, print_json, progress, run
@@ -67,6 +68,7 @@ app.add_typer(energy_app, name="energy")
 app.add_typer(pv_app, name="pv")
 app.add_typer(storage_app, name="storage")
 app.add_typer(actions_app, name="actions")
+app.add_typer(sinks_app, name="sinks")
 
 #: Above this many records the XLSX workbook has no Records sheet.
 XLSX_RECORD_LIMIT = 100_000
@@ -986,6 +988,21 @@ def demo(
         f"Household carbon inclusion {acc['year']}: {h['participants']} households, {h['events']:,} events, "
         f"{h['accepted']:,} accepted, {h['credited_kg'] / 1000:,.1f} tCO2e credited, {h['points']:,.0f} points; "
         f"refused: {refused}",
+        highlight=False,
+    )
+    from zerocity.cli_sinks import demo_balance
+
+    balance = _run(lambda: demo_balance(seed))
+    latest = balance.latest()
+    names = {f["properties"]["code"]: f["properties"]["name_en"] for f in city.districts["features"]}
+    out.print(
+        f"\nNet balance {int(latest['year'].iloc[0])} by district (BASIC+ emissions less land-use and urban-tree "
+        "removals, Mt CO2e; zerocity sinks balance --demo): "
+        + "; ".join(
+            f"{names.get(r['district'], r['district'])} {r['gross_tco2e'] / 1e6:,.2f} - "
+            f"{r['removals_tco2e'] / 1e6:,.3f} = {r['net_tco2e'] / 1e6:,.2f} ({r['class']})"
+            for r in latest.to_dict(orient="records")
+        ),
         highlight=False,
     )
     from zerocity.demo.energy_system import demo_system

@@ -68,3 +68,39 @@ def test_bad_inputs_are_named():
             pd.DataFrame({"year": [2024], "district": ["a"], "tco2e": [1.0]}),
             {"trees": pd.DataFrame({"year": [2024], "district": ["a"], "tco2e": ["x"]})},
         )
+
+
+def test_cli_balance_files_and_demo(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from zerocity.cli import app
+
+    pd.DataFrame({"year": [2024, 2024], "district": ["a", "b"], "tco2e": [100.0, 10.0]}).to_csv(
+        tmp_path / "em.csv", index=False
+    )
+    pd.DataFrame({"year": [2024, 2024], "district": ["a", "b"], "tco2e": [-20.0, -12.0]}).to_csv(
+        tmp_path / "forest.csv", index=False
+    )
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        ["sinks", "balance", "--emissions", str(tmp_path / "em.csv"), "--sink", str(tmp_path / "forest.csv"), "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    by = {r["district"]: r for r in doc["districts"]}
+    assert by["a"]["net_tco2e"] == pytest.approx(80.0)
+    assert by["b"]["class"] == "negative carbon"
+    assert doc["sinks_counted"] == ["forest"]
+    result = runner.invoke(app, ["sinks", "balance", "--demo", "--json"])
+    assert result.exit_code == 0, result.output
+    demo = json.loads(result.stdout)
+    city = {r["year"]: r for r in demo["city"]}
+    # Gross emissions of the city equal Demo City's BASIC+ inventory in 2024 (82.05 Mt, docs/demo-city.md).
+    assert city[2024]["gross_tco2e"] == pytest.approx(82.05e6, rel=1e-3)
+    assert city[2024]["removals_tco2e"] > 0
+    assert len({r["district"] for r in demo["districts"]}) == 11  # 10 districts and the city-wide rows
+    result = runner.invoke(app, ["sinks", "balance"])
+    assert result.exit_code == 2

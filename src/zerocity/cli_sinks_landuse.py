@@ -1,0 +1,111 @@
+"""``zerocity sinks landuse``: land-use emissions and removals (IPCC 2006 Vol. 4, GPC V.2 Land)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from zerocity.clikit import out, print_json, run
+from zerocity.sinks.landuse import (
+    DEFAULT_TRANSITION_YEARS,
+    LandFactors,
+    LandUseError,
+    LandUseResult,
+    demo_landuse,
+    landuse_emissions,
+    read_areas,
+    read_changes,
+)
+
+__all__ = ["landuse_command"]
+
+
+def _read(path: Path) -> pd.DataFrame:
+    try:
+        if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
+            return pd.read_excel(path, dtype=str, keep_default_na=False)
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, ValueError) as exc:
+        raise LandUseError(f"{path}: cannot read table: {exc}") from exc
+
+
+def _fmt(v: float) -> str:
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
+
+
+def _show(result: LandUseResult, year: int | None, as_json: bool) -> None:
+    if as_json:
+        print_json(result.to_dict(year))
+        return
+    totals = result.totals()
+    if year is not None:
+        totals = totals[totals["year"] == year]
+    table = Table(title="Land (GPC V.2, scope 1): CO2 (t CO2e), removals negative")
+    for c in ("year", "gross emissions", "removals", "net"):
+        table.add_column(c, justify="right")
+    for r in totals.itertuples(index=False):
+        table.add_row(str(r.year), _fmt(r.gross_emissions), _fmt(r.removals), _fmt(r.net))
+    out.print(table)
+    last = year if year is not None else (int(totals["year"].max()) if len(totals) else None)
+    if last is None:
+        return
+    cats = result.by_category(last)
+    detail = Table(title=f"By land category, {last}")
+    for c in ("category", "subcategory", "area (ha)", "t CO2e"):
+        detail.add_column(c, justify="left" if c in {"category", "subcategory"} else "right")
+    for r in cats.itertuples(index=False):
+        detail.add_row(str(r.land_category), str(r.subcategory), _fmt(r.area_ha), _fmt(r.tco2e))
+    out.print(detail)
+
+
+def landuse_command(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Areas (CSV/XLSX): year, land_class, area_ha [, district, zone, losses_tc, stock_tc_per_ha]."
+        ),
+    ] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Use the Demo City land (forest, green space, cropland).")
+    ] = False,
+    changes: Annotated[
+        Path | None,
+        typer.Option(
+            "--changes", help="Land-use change matrix: from_class, to_class, area_ha, year (or year_from, year_to)."
+        ),
+    ] = None,
+    factors: Annotated[
+        Path | None, typer.Option("--factors", help="Factor CSV (columns of the shipped defaults); overrides them.")
+    ] = None,
+    zone: Annotated[str | None, typer.Option("--zone", help="Climate zone of rows without one.")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Show one year only.")] = None,
+    transition_years: Annotated[
+        int, typer.Option("--transition-years", help="Years converted land stays 'converted'.")
+    ] = DEFAULT_TRANSITION_YEARS,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Emissions and removals of land (IPCC 2006 Vol. 4 gain-loss, stock-difference and conversions)."""
+
+    def go() -> None:
+        user = LandFactors.from_csv(factors) if factors is not None else None
+        if demo:
+            if file is not None or changes is not None:
+                raise LandUseError("--demo infers the land-use changes from the Demo City; give no FILE or --changes")
+            from zerocity.demo import build_demo_city
+
+            result = demo_landuse(build_demo_city(), user)
+        elif file is not None:
+            base = LandFactors.defaults()
+            fs = base.merged(user) if user is not None else base
+            areas = read_areas(_read(file), str(file), zone)
+            moves = read_changes(_read(changes), str(changes), zone) if changes is not None else None
+            result = landuse_emissions(areas, moves, fs, transition_years=transition_years)
+        else:
+            raise LandUseError("give a FILE of land areas or --demo")
+        _show(result, year, as_json)
+
+    run(go)
