@@ -9,7 +9,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from zerocity.clikit import out, print_json, run
+from zerocity.clikit import err, out, print_json, run
 from zerocity.sinks.landuse import (
     DEFAULT_TRANSITION_YEARS,
     LandFactors,
@@ -86,6 +86,10 @@ def landuse_command(
     transition_years: Annotated[
         int, typer.Option("--transition-years", help="Years converted land stays 'converted'.")
     ] = DEFAULT_TRANSITION_YEARS,
+    records: Annotated[
+        Path | None,
+        typer.Option("--records", help="Also write the results as inventory records (V.2, measured) to this CSV."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Emissions and removals of land (IPCC 2006 Vol. 4 gain-loss, stock-difference and conversions)."""
@@ -106,6 +110,9 @@ def landuse_command(
             result = landuse_emissions(areas, moves, fs, transition_years=transition_years)
         else:
             raise LandUseError("give a FILE of land areas or --demo")
+        if records is not None:
+            result.inventory_records().to_csv(records, index=False)
+            err.print(f"wrote inventory records to {records} (add them to the inventory's records)", highlight=False)
         _show(result, year, as_json)
 
     run(go)

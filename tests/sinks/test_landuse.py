@@ -336,3 +336,33 @@ def test_cli_demo_json(city: object) -> None:
     assert [t["year"] for t in data["totals"]] == [2024]
     assert data["totals"][0]["net"] < 0
     assert {r["year"] for r in data["rows"]} == {2024}
+
+
+def test_removals_enter_the_inventory_as_v2_records(tmp_path):
+    """Land-use results become measured V.2 records; the inventory reports gross, removals and net."""
+    from zerocity.demo import build_demo_city
+    from zerocity.inventory.engine import compute_inventory
+    from zerocity.sinks.landuse import demo_landuse
+
+    result = demo_landuse(build_demo_city())
+    records = result.inventory_records(region="CN-JS")
+    assert set(records["gpc_ref"]) == {"V.2"} and (records["method"] == "measured").all()
+    fuel = pd.DataFrame(
+        {"year": [2024], "gpc_ref": ["I.1.1"], "activity": ["natural_gas"], "amount": [1.0e6], "unit": ["m3"]}
+    )
+    inv = compute_inventory(pd.concat([fuel, records[records["year"] == 2024]], ignore_index=True), region="CN-JS")
+    land = result.totals().set_index("year").loc[2024]
+    doc = inv.to_dict(include_records=False)
+    assert inv.total("BASIC+") == pytest.approx(inv.total("BASIC") + land["net"], rel=1e-9)
+    # BASIC leaves V.2 out; BASIC+ counts it: the removals appear in the BASIC+ report.
+    plus = compute_inventory(
+        pd.concat([fuel, records[records["year"] == 2024]], ignore_index=True), region="CN-JS", level="BASIC+"
+    ).to_dict(include_records=False)
+    assert plus["removals_tco2e"] == pytest.approx(-land["removals"], rel=1e-9)
+    assert plus["gross_tco2e"] - plus["removals_tco2e"] == pytest.approx(plus["total_tco2e"], rel=1e-9)
+    assert doc["removals_tco2e"] == 0.0  # BASIC total: no land
+    bad = fuel.assign(amount=[-1.0])
+    from zerocity.errors import InvalidRecordsError
+
+    with pytest.raises(InvalidRecordsError, match=r"only measured rows of V\.2 land may be negative"):
+        compute_inventory(bad, region="CN-JS")

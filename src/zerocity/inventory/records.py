@@ -415,7 +415,13 @@ def prepare_records(
     )
     amount_blank = _blank(raw["amount"] if "amount" in raw.columns else None, n)
     flag(data & df["amount"].isna() & amount_blank, "amount", "required value is empty")
-    flag(df["amount"] < 0, "amount", "expected a non-negative amount")
+    # Removals (land taking up CO2) are measured rows of V.2 with a negative amount; nothing else is.
+    removal_row = (df["method"] == Method.MEASURED.value) & df["gpc_ref"].astype(str).str.startswith("V.2")
+    flag(
+        (df["amount"] < 0) & ~removal_row,
+        "amount",
+        "expected a non-negative amount (only measured rows of V.2 land may be negative: removals)",
+    )
     flag(has_notation & df["amount"].notna() & (df["amount"] != 0), "amount", "a row with a notation key has no amount")
     flag(data & (df["unit"] == ""), "unit", "required value is empty")
 

@@ -177,6 +177,9 @@ class InventoryResult:
             "level": self.level.value,
             "region": self.region,
             "total_tco2e": float(counted["tco2e"].sum()),
+            # Net of removals: gross emissions, removals (land sinks, V.2) and the net total.
+            "gross_tco2e": float(counted["tco2e"].clip(lower=0.0).sum()),
+            "removals_tco2e": float(-counted["tco2e"].clip(upper=0.0).sum()),
             "basic_tco2e": self.total(Level.BASIC),
             "basic_plus_tco2e": self.total(Level.BASIC_PLUS),
             "territorial_tco2e": self.total(Level.TERRITORIAL),

@@ -825,6 +825,37 @@ class LandUseResult:
         cols = ["year", "district", "gpc_ref", "scope", "gas", "tonnes", "tco2e", "source"]
         return self.rows.groupby([*cols[:5], "source"], as_index=False)[["tonnes", "tco2e"]].sum()[cols]
 
+    def inventory_records(self, region: str = "") -> pd.DataFrame:
+        """The results as inventory input records (``zerocity inventory compute`` reads them).
+
+        One ``measured`` CO2 row per year, district, land class, subcategory and method at GPC
+        V.2 (scope 1, BASIC+), amount in t CO2, negative for removals (the inventory accepts
+        negative amounts only there). Inventories then report gross emissions, removals and net.
+        """
+        r = self.rows
+        frame = pd.DataFrame(
+            {
+                "record_id": [
+                    f"landuse-{y}-{d or 'city'}-{c}-{sub}-{i}"
+                    for i, (y, d, c, sub) in enumerate(
+                        zip(r["year"], r["district"].astype(str), r["land_class"], r["subcategory"], strict=True)
+                    )
+                ],
+                "year": r["year"].astype(int),
+                "district": r["district"].astype(str),
+                "gpc_ref": r["gpc_ref"],
+                "activity": "",
+                "method": "measured",
+                "gas": "CO2",
+                "amount": r["tonnes"].astype(float),
+                "unit": "t",
+                "quality": "calculated",
+            }
+        )
+        if region:
+            frame["region"] = region
+        return frame[frame["amount"] != 0].reset_index(drop=True)
+
     def totals(self, by: Sequence[str] = ("year",)) -> pd.DataFrame:
         """Gross emissions, removals and net [t CO2e] by ``by`` (rows classed by their sign).
 
