@@ -16,6 +16,7 @@ from zerocity.actions import buildings as bld
 from zerocity.actions import datacentre as dcm
 from zerocity.actions import transport as trn
 from zerocity.clikit import default_region, out, print_json, run
+from zerocity.tables import read_table
 
 __all__ = ["actions_app"]
 
@@ -41,15 +42,6 @@ RegionOption = Annotated[
 ]
 YearOption = Annotated[int, typer.Option("--year", help="Year of the factors.")]
 SheetOption = Annotated[str | None, typer.Option("--sheet", help="XLSX sheet (default: the first).")]
-
-
-def _read(path: Path, sheet: str | None = None) -> pd.DataFrame:
-    try:
-        if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
-            return pd.read_excel(path, sheet_name=sheet or 0)
-        return pd.read_csv(path)
-    except (OSError, ValueError) as exc:
-        raise bld.ActionInputError(f"{path}: cannot read table: {exc}") from exc
 
 
 def _fmt(v: Any) -> str:
@@ -98,7 +90,7 @@ def _buildings_input(
         return bld.demo_buildings(building_class or "B"), "Demo City", "CN-JS"
     if file is None:
         raise bld.ActionInputError("give a buildings FILE or --demo")
-    frame = _read(file, sheet)
+    frame = read_table(file, sheet)
     if building_class and "building_class" not in frame.columns:
         frame = frame.assign(building_class=building_class)
     return frame, str(file), None
@@ -290,7 +282,9 @@ def stock_cmd(
     """Emissions of a vehicle stock (vehicles x km x consumption x factors)."""
 
     def go() -> None:
-        res = trn.stock_emissions(_read(file, sheet), region=region or default_region(), year=year, source=str(file))
+        res = trn.stock_emissions(
+            read_table(file, sheet), region=region or default_region(), year=year, source=str(file)
+        )
         if as_json:
             print_json(res.to_dict())
             return
@@ -319,7 +313,9 @@ def trips_cmd(
     """Emissions of passenger travel by mode (passenger-km x g CO2e/pkm)."""
 
     def go() -> None:
-        res = trn.trip_emissions(_read(file, sheet), region=region or default_region(), year=year, source=str(file))
+        res = trn.trip_emissions(
+            read_table(file, sheet), region=region or default_region(), year=year, source=str(file)
+        )
         if as_json:
             print_json(res.to_dict())
             return
@@ -332,7 +328,7 @@ def trips_cmd(
 def _shape(path: Path | None) -> np.ndarray | None:
     if path is None:
         return None
-    frame = _read(path)
+    frame = read_table(path)
     if "weight" not in frame.columns:
         raise bld.ActionInputError(f"{path}: expected a 'weight' column of 24 rows (hour 0 first)")
     return pd.to_numeric(frame["weight"], errors="coerce").to_numpy(dtype=float)
@@ -357,7 +353,12 @@ def ev_cmd(
     def go() -> None:
         sc = trn.load_ev_scenario(scenario)
         res = trn.ev_transition(
-            _read(file, sheet), sc, region=region or default_region(), year=year, shape=_shape(shape), source=str(file)
+            read_table(file, sheet),
+            sc,
+            region=region or default_region(),
+            year=year,
+            shape=_shape(shape),
+            source=str(file),
         )
         if as_json:
             print_json(res.to_dict())

@@ -13,6 +13,7 @@ from zerocity.brain.lmdi import DEFAULT_RTOL, LmdiResult, Mode, decompose, kaya
 from zerocity.brain.peak import PeakModel, PeakResult, PeakSettings, predict_peak
 from zerocity.clikit import out, print_json, run
 from zerocity.errors import ZerocityError
+from zerocity.tables import read_table
 
 __all__ = ["brain_app"]
 
@@ -29,15 +30,6 @@ SheetOption = Annotated[str | None, typer.Option("--sheet", help="XLSX sheet (de
 
 class _FileError(ZerocityError, ValueError):
     code = "file"
-
-
-def _read(path: Path, sheet: str | None) -> pd.DataFrame:
-    try:
-        if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
-            return pd.read_excel(path, sheet_name=sheet or 0)
-        return pd.read_csv(path)
-    except (OSError, ValueError) as exc:
-        raise _FileError(f"{path}: cannot read table: {exc}") from exc
 
 
 def _split(text: str | None) -> list[str]:
@@ -88,7 +80,7 @@ def lmdi(
     """LMDI-I decomposition of VALUE = product of FACTORS, summed over SECTORS."""
 
     def go() -> None:
-        frame = _read(file, sheet)
+        frame = read_table(file, sheet)
         result = decompose(
             frame,
             value=value,
@@ -126,7 +118,7 @@ def kaya_cmd(
             frame, source = demo_kaya_frame(), "Demo City"
             cols = {"population": "population", "gdp": "gdp", "energy": "energy", "emissions": "emissions"}
         elif file is not None:
-            frame, source = _read(file, sheet), str(file)
+            frame, source = read_table(file, sheet), str(file)
             cols = {"population": population, "gdp": gdp, "energy": energy, "emissions": emissions}
         else:
             raise _FileError("give a FILE or --demo")
@@ -263,10 +255,10 @@ def peak_cmd(
         if demo:
             frame, source = demo_peak_frame(), "Demo City"
         elif file is not None:
-            frame, source = _read(file, sheet), str(file)
+            frame, source = read_table(file, sheet), str(file)
         else:
             raise _FileError("give a FILE or --demo")
-        scenario = None if drivers is None else _read(drivers, None)  # its first sheet
+        scenario = None if drivers is None else read_table(drivers)  # its first sheet
         result = predict_peak(
             frame,
             emissions=emissions,
@@ -306,7 +298,7 @@ def typology_cmd(
             frame, source = demo_districts(), "Demo City districts"
             names = dict(zip(frame["id"].astype(str), frame.pop("name"), strict=True))
         elif file is not None:
-            frame, source, names = _read(file, sheet), str(file), {}
+            frame, source, names = read_table(file, sheet), str(file), {}
         else:
             raise _FileError("give a FILE or --demo")
         result = classify(

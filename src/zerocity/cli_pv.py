@@ -32,6 +32,7 @@ from zerocity.energy.pv import (
 )
 from zerocity.energy.storage import load_profile, load_profile_names, load_tariff
 from zerocity.errors import InvalidRecordsError, RecordIssue, ZerocityError
+from zerocity.tables import read_table
 
 __all__ = ["pv_app"]
 
@@ -57,15 +58,6 @@ FactorYearOption = Annotated[int, typer.Option("--factor-year", help="Year of th
 
 class _FileError(ZerocityError, ValueError):
     code = "file"
-
-
-def _read_table(path: Path) -> pd.DataFrame:
-    try:
-        if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
-            return pd.read_excel(path)
-        return pd.read_csv(path)
-    except (OSError, ValueError) as exc:
-        raise _FileError(f"{path}: cannot read table: {exc}") from exc
 
 
 def _weather(
@@ -111,7 +103,7 @@ def _polygon_roofs(path: Path, tilt: float, azimuth: float, usable: float) -> li
 
 
 def _table_roofs(path: Path, tilt: float, azimuth: float, usable: float) -> list[Roof]:
-    frame = _read_table(path)
+    frame = read_table(path)
     if "area_m2" not in frame.columns:
         raise _FileError(f"{path}: needs a column area_m2 (and optionally id, tilt, azimuth, usable_fraction)")
     issues: list[RecordIssue] = []
@@ -139,7 +131,7 @@ def _load(
 ) -> np.ndarray | None:
     index = pd.DatetimeIndex(weather.data.index)
     if path is not None:
-        frame = _read_table(path)
+        frame = read_table(path)
         if column not in frame.columns:
             raise _FileError(f"{path}: no column {column!r} (hourly load in kW); columns: {list(frame.columns)}")
         values = pd.to_numeric(frame[column], errors="coerce")
@@ -372,7 +364,7 @@ def city_cmd(
             names = {f["properties"]["code"]: f["properties"]["name_en"] for f in city.districts["features"]}
             source = "Demo City"
         elif roofs_file is not None:
-            roofs, names, source = _read_table(roofs_file), {}, str(roofs_file)
+            roofs, names, source = read_table(roofs_file), {}, str(roofs_file)
         else:
             raise _FileError("give a roof table or --demo")
         if by not in roofs.columns:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 
@@ -20,17 +19,9 @@ from zerocity.sinks.landuse import (
     read_areas,
     read_changes,
 )
+from zerocity.tables import read_table
 
 __all__ = ["landuse_command"]
-
-
-def _read(path: Path) -> pd.DataFrame:
-    try:
-        if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
-            return pd.read_excel(path, dtype=str, keep_default_na=False)
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, ValueError) as exc:
-        raise LandUseError(f"{path}: cannot read table: {exc}") from exc
 
 
 def _fmt(v: float) -> str:
@@ -105,8 +96,8 @@ def landuse_command(
         elif file is not None:
             base = LandFactors.defaults()
             fs = base.merged(user) if user is not None else base
-            areas = read_areas(_read(file), str(file), zone)
-            moves = read_changes(_read(changes), str(changes), zone) if changes is not None else None
+            areas = read_areas(read_table(file, as_text=True), str(file), zone)
+            moves = read_changes(read_table(changes, as_text=True), str(changes), zone) if changes is not None else None
             result = landuse_emissions(areas, moves, fs, transition_years=transition_years)
         else:
             raise LandUseError("give a FILE of land areas or --demo")

@@ -13,6 +13,7 @@ from rich.table import Table
 from zerocity.clikit import out, print_json, progress, run
 from zerocity.energy.storage import Battery, StorageResult, load_profile, load_tariff, size_storage
 from zerocity.errors import InvalidRecordsError, RecordIssue, ZerocityError
+from zerocity.tables import read_table
 
 __all__ = ["storage_app"]
 
@@ -32,10 +33,7 @@ class _FileError(ZerocityError, ValueError):
 def _read_series(
     path: Path, time_column: str, load_column: str, pv_column: str | None
 ) -> tuple[pd.Series, pd.Series | None]:
-    try:
-        frame = pd.read_excel(path) if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"} else pd.read_csv(path)
-    except (OSError, ValueError) as exc:
-        raise _FileError(f"{path}: cannot read table: {exc}") from exc
+    frame = read_table(path)
     wanted = [c for c in (time_column, load_column, pv_column) if c]
     missing = [c for c in wanted if c not in frame.columns]
     if missing:

@@ -47,6 +47,7 @@ from zerocity.factors.convert import convert_quantity
 from zerocity.factors.library import FactorLibrary, default_library
 from zerocity.finance import crf
 from zerocity.inventory.unit_factors import unit_emissions
+from zerocity.tables import read_table
 from zerocity.units import parse_unit
 
 __all__ = [
@@ -403,7 +404,7 @@ def load_benchmarks(path: Path | None = None, frame: pd.DataFrame | None = None)
         if path is None:
             frame, source = _data_csv("gbt51161_benchmarks.csv"), "zerocity/actions/data/gbt51161_benchmarks.csv"
         else:
-            frame, source = _read_any(path), str(path)
+            frame, source = read_table(path), str(path)
     else:
         source = str(path or "<benchmarks>")
     issues: list[RecordIssue] = []
@@ -454,15 +455,6 @@ def load_benchmarks(path: Path | None = None, frame: pd.DataFrame | None = None)
     if issues:
         raise InvalidRecordsError(source, sorted(issues, key=lambda x: (x.row, x.column)))
     return out
-
-
-def _read_any(path: Path) -> pd.DataFrame:
-    try:
-        if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
-            return pd.read_excel(path)
-        return pd.read_csv(path)
-    except (OSError, ValueError) as exc:
-        raise ActionInputError(f"{path}: cannot read table: {exc}") from exc
 
 
 @dataclass
@@ -634,7 +626,7 @@ def load_materials(path: Path | None = None) -> pd.DataFrame:
 
     Columns ``material``, ``unit``, ``kgco2e_per_unit`` (plus names and notes).
     """
-    frame = _data_csv("gbt51366_materials.csv") if path is None else _read_any(path).astype(str)
+    frame = _data_csv("gbt51366_materials.csv") if path is None else read_table(path).astype(str)
     issues: list[RecordIssue] = []
     text_column(frame, "material", issues)
     text_column(frame, "unit", issues)
@@ -648,7 +640,7 @@ def load_materials(path: Path | None = None) -> pd.DataFrame:
 
 def load_transport_modes(path: Path | None = None) -> pd.DataFrame:
     """Transport factors [kg CO2e/(t km)]: GB/T 51366-2019 Table E.0.1 or a user file (``mode``, ``kgco2e_per_tkm``)."""
-    frame = _data_csv("gbt51366_transport.csv") if path is None else _read_any(path).astype(str)
+    frame = _data_csv("gbt51366_transport.csv") if path is None else read_table(path).astype(str)
     issues: list[RecordIssue] = []
     text_column(frame, "mode", issues)
     number_column(frame, "kgco2e_per_tkm", issues)
@@ -739,7 +731,7 @@ def load_lifecycle(path: Path) -> LifecycleInput:
     if isinstance(spec.materials, str):
         table_path = (path.parent / spec.materials).resolve()
         spec = spec.model_copy(
-            update={"materials": materials_from_frame(_read_any(table_path), source=str(table_path))}
+            update={"materials": materials_from_frame(read_table(table_path), source=str(table_path))}
         )
     return spec
 
