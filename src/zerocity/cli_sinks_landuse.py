@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.table import Table
 
-from zerocity.clikit import err, out, print_json, run
+from zerocity.clikit import eprint, err, out, print_json, run
 from zerocity.sinks.landuse import (
+    DEFAULT_SOIL_YEARS,
     DEFAULT_TRANSITION_YEARS,
+    SOIL_TYPES,
     LandFactors,
     LandUseError,
     LandUseResult,
@@ -41,6 +44,14 @@ def _show(result: LandUseResult, year: int | None, as_json: bool) -> None:
     for r in totals.itertuples(index=False):
         table.add_row(str(r.year), _fmt(r.gross_emissions), _fmt(r.removals), _fmt(r.net))
     out.print(table)
+    ne = [n for n in result.not_estimated if year is None or n["year"] == year]
+    if ne:
+        pairs = pd.DataFrame(ne).groupby(["pool", "from_class", "land_class"], as_index=False)["area_ha"].sum()
+        listed = "; ".join(
+            f"{r.pool} {r.from_class or ''}{'->' if r.from_class else ''}{r.land_class} {r.area_ha:,.1f} ha"
+            for r in pairs.itertuples(index=False)
+        )
+        eprint(f"not estimated (NE), no soil factors: {listed}. First reason: {ne[0]['reason']}")
     last = year if year is not None else (int(totals["year"].max()) if len(totals) else None)
     if last is None:
         return
@@ -50,6 +61,9 @@ def _show(result: LandUseResult, year: int | None, as_json: bool) -> None:
         detail.add_column(c, justify="left" if c in {"category", "subcategory"} else "right")
     for r in cats.itertuples(index=False):
         detail.add_row(str(r.land_category), str(r.subcategory), _fmt(r.area_ha), _fmt(r.tco2e))
+    pools = result.rows[result.rows["year"] == last].groupby("pool")["tco2e"].sum()
+    for pool, t in pools.items():
+        detail.add_row(f"pool: {pool}", "", "", _fmt(float(t)))
     out.print(detail)
 
 
@@ -77,6 +91,26 @@ def landuse_command(
     transition_years: Annotated[
         int, typer.Option("--transition-years", help="Years converted land stays 'converted'.")
     ] = DEFAULT_TRANSITION_YEARS,
+    soil: Annotated[
+        bool,
+        typer.Option(
+            "--soil", help="Also mineral soil carbon of conversions (Eq. 2.25) and drained organic soils (organic_ha)."
+        ),
+    ] = False,
+    soil_type: Annotated[
+        str | None,
+        typer.Option("--soil-type", help=f"Soil type of conversions without one ({', '.join(SOIL_TYPES)})."),
+    ] = None,
+    soil_years: Annotated[
+        int, typer.Option("--soil-years", help="D: years a conversion's soil change is spread over.")
+    ] = DEFAULT_SOIL_YEARS,
+    skip_missing_soil: Annotated[
+        bool,
+        typer.Option(
+            "--skip-missing-soil",
+            help="Report soil estimates without factors as not estimated (NE) instead of failing.",
+        ),
+    ] = False,
     records: Annotated[
         Path | None,
         typer.Option("--records", help="Also write the results as inventory records (V.2, measured) to this CSV."),
@@ -92,13 +126,25 @@ def landuse_command(
                 raise LandUseError("--demo infers the land-use changes from the Demo City; give no FILE or --changes")
             from zerocity.demo import build_demo_city
 
-            result = demo_landuse(build_demo_city(), user)
+            result = demo_landuse(build_demo_city(), user, soil=soil)
         elif file is not None:
             base = LandFactors.defaults()
             fs = base.merged(user) if user is not None else base
             areas = read_areas(read_table(file, as_text=True), str(file), zone)
-            moves = read_changes(read_table(changes, as_text=True), str(changes), zone) if changes is not None else None
-            result = landuse_emissions(areas, moves, fs, transition_years=transition_years)
+            moves = (
+                read_changes(read_table(changes, as_text=True), str(changes), zone, soil_type)
+                if changes is not None
+                else None
+            )
+            result = landuse_emissions(
+                areas,
+                moves,
+                fs,
+                transition_years=transition_years,
+                soil=soil,
+                soil_years=soil_years,
+                missing_soil="skip" if skip_missing_soil else "error",
+            )
         else:
             raise LandUseError("give a FILE of land areas or --demo")
         if records is not None:

@@ -22,16 +22,24 @@ Converted land stays in "land converted to X" for ``transition_years`` (IPCC def
 Emissions are ``CO2 = -dC * 44/12`` [t CO2]: positive = emission, negative = removal; GPC reference
 V.2 (Land), scope 1, gas CO2 (``tco2e`` = ``tonnes``, GWP of CO2 = 1).
 
-Not covered: dead organic matter and soil carbon (Tier 1 assumes no change for land remaining in a
-category; the 20-year soil transition of converted land is not implemented), non-CO2 gases from
-biomass burning (V.3), wetlands-specific methods of Ch. 7 (peat extraction, flooded land).
+mineral soil carbon (Eq. 2.25, Tier 1), when ``soil=True``
+    ``SOC = SOC_REF * F_LU * F_MG * F_I * A`` and ``dC_Mineral = (SOC_0 - SOC_(0-T)) / D``: land converted
+    from class a to class b changes its soil stock by ``A * SOC_REF * (F_b - F_a)`` spread evenly over
+    ``D`` years (default 20) from the conversion year. Land remaining in its class keeps its stock
+    (Tier 1, management unchanged).
+organic soils (Eq. 2.26)
+    ``L_Organic = A_drained * EF`` [t C yr-1] for the drained organic-soil area of a class.
+
+Not covered: dead organic matter (Tier 1 assumes no change for land remaining in a category; no
+DOM defaults are shipped for conversions), non-CO2 gases from biomass burning (V.3),
+wetlands-specific methods of Ch. 7 (peat extraction, flooded land): wetlands take user factors.
 
 References
 ----------
 IPCC (2006). 2006 IPCC Guidelines for National Greenhouse Gas Inventories, Vol. 4 Agriculture,
-Forestry and Other Land Use. Ch. 2 (generic methods, Eq. 2.7-2.16), Ch. 4 (forest land, Tables 4.3,
-4.4), Ch. 5 (cropland, Tables 5.1, 5.9), Ch. 6 (grassland, Table 6.4), Ch. 8 (settlements),
-Ch. 9 (other land). IGES, Hayama.
+Forestry and Other Land Use. Ch. 2 (generic methods, Eq. 2.7-2.16, 2.25, 2.26; Table 2.3 SOC_REF),
+Ch. 4 (forest land, Tables 4.3, 4.4), Ch. 5 (cropland, Tables 5.1, 5.5, 5.6, 5.9), Ch. 6 (grassland, Table 6.4),
+Ch. 8 (settlements), Ch. 9 (other land). IGES, Hayama.
 WRI, C40, ICLEI (2014). Global Protocol for Community-Scale Greenhouse Gas Emission Inventories
 (GPC), Ch. 10 (AFOLU), sub-sector V.2 Land.
 """
@@ -41,7 +49,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
@@ -55,12 +63,15 @@ from zerocity.jsonio import jsonable
 
 __all__ = [
     "C_TO_CO2",
+    "DEFAULT_SOIL_YEARS",
     "DEFAULT_TRANSITION_YEARS",
     "DEMO_FOREST_AGB_GROWTH",
+    "DEMO_SOIL_TYPE",
     "DEMO_ZONE",
     "GPC_REF",
     "ROW_COLUMNS",
     "SCOPE",
+    "SOIL_TYPES",
     "UNITS",
     "Factor",
     "LandCategory",
@@ -80,8 +91,11 @@ __all__ = [
     "loss_disturbance",
     "loss_fuelwood",
     "loss_wood_removals",
+    "mineral_soil_change",
+    "organic_soil_loss",
     "read_areas",
     "read_changes",
+    "soil_carbon_stock",
     "stock_difference",
 ]
 
@@ -128,6 +142,23 @@ class Parameter(StrEnum):
     CARBON_STOCK = "carbon_stock"
     BIOMASS_STOCK = "biomass_stock"
     AGB_STOCK = "agb_stock"
+    F_LU = "f_lu"
+    F_MG = "f_mg"
+    F_I = "f_i"
+    ORGANIC_SOIL_EF = "organic_soil_ef"
+    SOC_REF_HAC = "soc_ref_hac"
+    SOC_REF_LAC = "soc_ref_lac"
+    SOC_REF_SANDY = "soc_ref_sandy"
+    SOC_REF_SPODIC = "soc_ref_spodic"
+    SOC_REF_VOLCANIC = "soc_ref_volcanic"
+    SOC_REF_WETLAND = "soc_ref_wetland"
+
+
+#: IPCC mineral soil types of Table 2.3 (Vol. 4 Ch. 2): high- and low-activity clay, sandy, spodic,
+#: volcanic, wetland soils; the ``soil_type`` column of a conversion takes one of these.
+SOIL_TYPES = ("hac", "lac", "sandy", "spodic", "volcanic", "wetland")
+#: Default time dependence of soil stock change factors D [yr] (IPCC 2006 Vol. 4 Ch. 2 Eq. 2.25).
+DEFAULT_SOIL_YEARS = 20
 
 
 #: Unit of every parameter, as written in the factor CSV.
@@ -139,6 +170,11 @@ UNITS: dict[Parameter, str] = {
     Parameter.CARBON_STOCK: "t C / ha",
     Parameter.BIOMASS_STOCK: "t d.m. / ha",
     Parameter.AGB_STOCK: "t d.m. / ha",
+    Parameter.F_LU: "unitless",
+    Parameter.F_MG: "unitless",
+    Parameter.F_I: "unitless",
+    Parameter.ORGANIC_SOIL_EF: "t C / ha / yr",
+    **{Parameter(f"soc_ref_{t}"): "t C / ha" for t in SOIL_TYPES},
 }
 
 
@@ -148,6 +184,8 @@ class Method(StrEnum):
     GAIN_LOSS = "ipcc2006-v4-gain-loss"
     STOCK_DIFFERENCE = "ipcc2006-v4-stock-difference"
     CONVERSION = "ipcc2006-v4-conversion"
+    MINERAL_SOIL = "ipcc2006-v4-mineral-soil"
+    ORGANIC_SOIL = "ipcc2006-v4-organic-soil"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -329,6 +367,71 @@ def loss_disturbance(
     )
 
 
+def soil_carbon_stock(area_ha: Any, soc_ref: Any, f_lu: Any = 1.0, f_mg: Any = 1.0, f_i: Any = 1.0) -> Any:
+    """Mineral soil organic carbon stock, 0-30 cm (IPCC 2006 Vol. 4 Ch. 2 Eq. 2.25, inner sum).
+
+    ``SOC = SOC_REF * F_LU * F_MG * F_I * A``.
+
+    Parameters
+    ----------
+    area_ha : float or array
+        Area of the stratum [ha].
+    soc_ref : float or array
+        Reference stock under native vegetation [t C ha-1] (Table 2.3).
+    f_lu, f_mg, f_i : float or array
+        Stock change factors for land use, management and input [-] (Tables 5.5, 6.2).
+
+    Returns
+    -------
+    float or array
+        Soil organic carbon [t C].
+    """
+    return _ret(_arr(area_ha) * _arr(soc_ref) * _arr(f_lu) * _arr(f_mg) * _arr(f_i))
+
+
+def mineral_soil_change(stock_now_tc: Any, stock_before_tc: Any, years: float = DEFAULT_SOIL_YEARS) -> Any:
+    """Annual change of mineral soil carbon (IPCC 2006 Vol. 4 Ch. 2 Eq. 2.25).
+
+    ``dC_Mineral = (SOC_0 - SOC_(0-T)) / D`` with ``D`` the time dependence of the stock change
+    factors (default 20 yr).
+
+    Parameters
+    ----------
+    stock_now_tc, stock_before_tc : float or array
+        Stocks at the end and start of the period [t C].
+    years : float
+        D [yr], > 0.
+
+    Returns
+    -------
+    float or array
+        Carbon stock change [t C yr-1] (positive = gain).
+    """
+    if years <= 0:
+        raise LandUseError(f"the soil transition period D must be > 0 years, got {years}")
+    return _ret((_arr(stock_now_tc) - _arr(stock_before_tc)) / years)
+
+
+def organic_soil_loss(area_ha: Any, emission_factor: Any) -> Any:
+    """Annual carbon loss from drained organic soils (IPCC 2006 Vol. 4 Ch. 2 Eq. 2.26).
+
+    ``L_Organic = A * EF``.
+
+    Parameters
+    ----------
+    area_ha : float or array
+        Drained organic soil area [ha].
+    emission_factor : float or array
+        Emission factor [t C ha-1 yr-1] (cropland: Table 5.6).
+
+    Returns
+    -------
+    float or array
+        Carbon loss [t C yr-1] (>= 0; the stock change is its negative).
+    """
+    return _ret(_arr(area_ha) * _arr(emission_factor))
+
+
 def co2_from_carbon(delta_c: Any) -> Any:
     """CO2 flux from a carbon stock change: ``CO2 = -dC * 44/12`` [t CO2] (positive = emission)."""
     return _ret(-_arr(delta_c) * C_TO_CO2)
@@ -493,6 +596,18 @@ class LandFactors:
         cf = self.get(land_class, zone, Parameter.CARBON_FRACTION)
         return agb.value * (1.0 + r.value) * cf.value, _join_sources((agb, r, cf))
 
+    def soil_factor(self, land_class: str, zone: str) -> tuple[float, str]:
+        """Combined stock change factor ``F_LU * F_MG * F_I`` [-] of a class and its sources (Eq. 2.25)."""
+        parts = [self.get(land_class, zone, p) for p in (Parameter.F_LU, Parameter.F_MG, Parameter.F_I)]
+        return parts[0].value * parts[1].value * parts[2].value, _join_sources(parts)
+
+    def soc_ref(self, zone: str, soil_type: str) -> tuple[float, str]:
+        """Reference soil organic carbon stock [t C ha-1, 0-30 cm] of a zone and soil type (Table 2.3)."""
+        if soil_type not in SOIL_TYPES:
+            raise LandUseError(f"unknown soil type {soil_type!r}; expected one of {', '.join(SOIL_TYPES)}")
+        hit = self.get(ANY, zone, Parameter(f"soc_ref_{soil_type}"))
+        return hit.value, hit.source
+
     def stock_after_conversion(self, land_class: str, zone: str) -> tuple[float, str]:
         """Biomass carbon [t C ha-1] just after land is converted to ``land_class`` (Tier 1).
 
@@ -633,7 +748,8 @@ def read_areas(frame: pd.DataFrame, source: str = "areas", zone: str | None = No
         ``cropland:annual``, ...), ``area_ha`` [ha]; optional ``district``, ``zone`` (climate zone,
         e.g. ``warm_temperate_moist``), ``losses_tc`` [t C yr-1] (gain-loss losses, Eq. 2.11) and
         ``stock_tc_per_ha`` [t C ha-1] (measured stock density: the row then uses the stock-difference
-        method between consecutive inventory years).
+        method between consecutive inventory years), ``organic_ha`` [ha] (drained organic soil within
+        the class area; its loss is computed when soil carbon is on).
     source : str
         File name for messages.
     zone : str, optional
@@ -643,7 +759,7 @@ def read_areas(frame: pd.DataFrame, source: str = "areas", zone: str | None = No
     -------
     pandas.DataFrame
         Columns ``year, district, land_class, zone, area_ha, losses_tc, stock_tc_per_ha`` (NaN when
-        no stock density).
+        no stock density), ``organic_ha`` (0 when not given).
 
     Raises
     ------
@@ -677,6 +793,16 @@ def read_areas(frame: pd.DataFrame, source: str = "areas", zone: str | None = No
             issues.append(
                 RecordIssue(i, "losses_tc", "the stock-difference method already includes losses; leave it empty")
             )
+        organic = _number(rec.get("organic_ha")) if _text(rec, "organic_ha") else 0.0
+        if organic is None or organic < 0 or (area is not None and 0 <= area < organic):
+            issues.append(
+                RecordIssue(
+                    i,
+                    "organic_ha",
+                    "expected a drained organic-soil area >= 0 and <= area_ha [ha]",
+                    _text(rec, "organic_ha"),
+                )
+            )
         district = _text(rec, "district")
         if year is not None:
             key = (year, district, cls, z)
@@ -692,17 +818,23 @@ def read_areas(frame: pd.DataFrame, source: str = "areas", zone: str | None = No
                 "area_ha": area,
                 "losses_tc": losses,
                 "stock_tc_per_ha": stock,
+                "organic_ha": organic,
             }
         )
     if issues:
         raise InvalidRecordsError(source, sorted(issues, key=lambda x: (x.row, x.column)))
     out = pd.DataFrame(
-        rows, columns=["year", "district", "land_class", "zone", "area_ha", "losses_tc", "stock_tc_per_ha"]
+        rows,
+        columns=["year", "district", "land_class", "zone", "area_ha", "losses_tc", "stock_tc_per_ha", "organic_ha"],
     )
-    return out.astype({"year": int, "area_ha": float, "losses_tc": float, "stock_tc_per_ha": float})
+    return out.astype(
+        {"year": int, "area_ha": float, "losses_tc": float, "stock_tc_per_ha": float, "organic_ha": float}
+    )
 
 
-def read_changes(frame: pd.DataFrame, source: str = "changes", zone: str | None = None) -> pd.DataFrame:
+def read_changes(
+    frame: pd.DataFrame, source: str = "changes", zone: str | None = None, soil_type: str | None = None
+) -> pd.DataFrame:
     """Validate a land-use change matrix and spread it over conversion years.
 
     Parameters
@@ -710,16 +842,20 @@ def read_changes(frame: pd.DataFrame, source: str = "changes", zone: str | None 
     frame : pandas.DataFrame
         One row per conversion: ``from_class``, ``to_class``, ``area_ha`` [ha] and either ``year``
         (year of conversion) or ``year_from`` and ``year_to`` (two surveys: the area is spread evenly
-        over the conversion years ``year_from + 1 .. year_to``); optional ``district``, ``zone``.
+        over the conversion years ``year_from + 1 .. year_to``); optional ``district``, ``zone``,
+        ``soil_type`` (one of :data:`SOIL_TYPES`, for soil carbon).
     source : str
         File name for messages.
     zone : str, optional
         Zone of rows without one.
+    soil_type : str, optional
+        Soil type of rows without one.
 
     Returns
     -------
     pandas.DataFrame
-        One row per conversion year: ``year, district, zone, from_class, to_class, area_ha``.
+        One row per conversion year: ``year, district, zone, from_class, to_class, area_ha, soil_type``
+        (``""`` when not given).
     """
     _require(frame, ("from_class", "to_class", "area_ha"), source)
     has_year = "year" in frame.columns
@@ -738,6 +874,9 @@ def read_changes(frame: pd.DataFrame, source: str = "changes", zone: str | None 
         if area is None or area < 0:
             issues.append(RecordIssue(i, "area_ha", "expected a finite area >= 0 [ha]", _text(rec, "area_ha")))
             area = 0.0
+        soil = (_text(rec, "soil_type") or (soil_type or "")).lower()
+        if soil and soil not in SOIL_TYPES:
+            issues.append(RecordIssue(i, "soil_type", f"expected one of {', '.join(SOIL_TYPES)}", soil))
         district = _text(rec, "district")
         if has_year and _text(rec, "year"):
             year = _year(rec.get("year"))
@@ -770,11 +909,12 @@ def read_changes(frame: pd.DataFrame, source: str = "changes", zone: str | None 
                     "from_class": src,
                     "to_class": dst,
                     "area_ha": area / len(years),
+                    "soil_type": soil,
                 }
             )
     if issues:
         raise InvalidRecordsError(source, sorted(issues, key=lambda x: (x.row, x.column)))
-    out = pd.DataFrame(rows, columns=["year", "district", "zone", "from_class", "to_class", "area_ha"])
+    out = pd.DataFrame(rows, columns=["year", "district", "zone", "from_class", "to_class", "area_ha", "soil_type"])
     return out.astype({"year": int, "area_ha": float})
 
 
@@ -811,14 +951,18 @@ class LandUseResult:
     rows : pandas.DataFrame
         Columns :data:`ROW_COLUMNS`: ``subcategory`` is ``remaining`` ("forest land remaining forest
         land") or ``converted`` ("land converted to forest land"); ``from_class`` is set on conversion
-        rows; ``pool`` is ``biomass``; ``delta_c_t`` carbon stock change [t C] (positive = gain);
+        rows; ``pool`` is ``biomass`` or ``soil``; ``delta_c_t`` carbon stock change [t C] (positive = gain);
         ``tonnes`` = ``tco2e`` [t CO2] (positive = emission, negative = removal); ``source`` the method.
     transition_years : int
         Years converted land stays in the converted subcategory.
+    not_estimated : list of dict
+        Soil estimates left out for want of factors (``missing_soil="skip"``): pool, year, district,
+        classes, area and the reason; reported as notation key NE.
     """
 
     rows: pd.DataFrame
     transition_years: int = DEFAULT_TRANSITION_YEARS
+    not_estimated: list[dict[str, Any]] = field(default_factory=list)
 
     def inventory_rows(self) -> pd.DataFrame:
         """Rows for the inventory / net balance: year, district, gpc_ref, scope, gas, tonnes, tco2e, source."""
@@ -873,7 +1017,9 @@ class LandUseResult:
         """Area [ha] and net tCO2e by land category and subcategory (optionally one year)."""
         frame = self.rows if year is None else self.rows[self.rows["year"] == year]
         # Conversion rows carry the area converted that year, already inside the class area.
-        frame = frame.assign(area_ha=frame["area_ha"].where(frame["source"] != Method.CONVERSION.value, 0.0))
+        # Soil rows are pools of an area already counted with its biomass.
+        counted = (frame["source"] != Method.CONVERSION.value) & (frame["pool"] == "biomass")
+        frame = frame.assign(area_ha=frame["area_ha"].where(counted, 0.0))
         return frame.groupby(["year", "land_category", "subcategory"], as_index=False)[["area_ha", "tco2e"]].sum()
 
     def to_dict(self, year: int | None = None) -> dict[str, Any]:
@@ -889,6 +1035,8 @@ class LandUseResult:
                 "transition_years": self.transition_years,
                 "totals": totals.to_dict("records"),
                 "by_category": self.by_category(year).to_dict("records"),
+                "by_pool": rows.groupby(["year", "pool"], as_index=False)["tco2e"].sum().to_dict("records"),
+                "not_estimated": [n for n in self.not_estimated if year is None or n["year"] == year],
                 "rows": rows.to_dict("records"),
             }
         )
@@ -916,6 +1064,9 @@ def landuse_emissions(
     factors: LandFactors | None = None,
     *,
     transition_years: int = DEFAULT_TRANSITION_YEARS,
+    soil: bool = False,
+    soil_years: int = DEFAULT_SOIL_YEARS,
+    missing_soil: str = "error",
 ) -> LandUseResult:
     """Land emissions and removals from land areas and a land-use change matrix.
 
@@ -930,6 +1081,14 @@ def landuse_emissions(
         Factor set; the shipped IPCC defaults if omitted.
     transition_years : int
         Years converted land is reported as converted [yr] (IPCC default 20).
+    soil : bool
+        Also estimate mineral soil carbon of conversions (Eq. 2.25; every conversion needs a
+        ``soil_type``) and the loss of drained organic soils (``organic_ha`` of the areas, Eq. 2.26).
+    soil_years : int
+        D, the years over which a conversion's soil stock change is spread [yr] (IPCC default 20).
+    missing_soil : {"error", "skip"}
+        What a soil estimate without factors does: raise, or be left out and listed in
+        :attr:`LandUseResult.not_estimated` (reported "NE").
 
     Returns
     -------
@@ -943,6 +1102,10 @@ def landuse_emissions(
     """
     if transition_years < 1:
         raise LandUseError(f"transition_years must be >= 1, got {transition_years}")
+    if soil_years < 1:
+        raise LandUseError(f"soil_years must be >= 1, got {soil_years}")
+    if missing_soil not in {"error", "skip"}:
+        raise LandUseError(f"missing_soil must be 'error' or 'skip', got {missing_soil!r}")
     factors = factors or LandFactors.defaults()
     changes = (
         changes
@@ -1033,9 +1196,123 @@ def landuse_emissions(
                     )
                 )
 
+    not_estimated: list[dict[str, Any]] = []
+    if soil:
+        rows.extend(_soil_rows(areas, changes, factors, soil_years, missing_soil, not_estimated))
+
     frame = pd.DataFrame(rows, columns=ROW_COLUMNS)
-    frame = frame.sort_values(["year", "district", "land_category", "land_class", "subcategory", "source"])
-    return LandUseResult(frame.reset_index(drop=True), transition_years)
+    frame = frame.sort_values(["year", "district", "land_category", "land_class", "subcategory", "source", "pool"])
+    return LandUseResult(frame.reset_index(drop=True), transition_years, not_estimated)
+
+
+def _soil_rows(
+    areas: pd.DataFrame,
+    changes: pd.DataFrame,
+    factors: LandFactors,
+    soil_years: int,
+    missing_soil: str,
+    not_estimated: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Mineral soil rows of conversion cohorts (Eq. 2.25) and organic soil rows (Eq. 2.26)."""
+    years = [int(areas["year"].max())] if len(areas) else []
+    if len(changes):
+        years.append(int(changes["year"].max()))
+    last_year = max(years) if years else 0
+
+    def skip_or_raise(exc: Exception, **what: Any) -> None:
+        if missing_soil == "error":
+            raise exc
+        not_estimated.append({**what, "reason": str(exc)})
+
+    cohorts: list[dict[str, Any]] = []
+    for c in changes.itertuples(index=False):
+        if not c.soil_type:
+            raise LandUseError(
+                f"soil carbon needs the soil type of every conversion: conversion {c.from_class} -> {c.to_class} "
+                f"in {c.year} ({c.district or 'city'}) has none (column soil_type or the soil type option; "
+                f"one of {', '.join(SOIL_TYPES)})"
+            )
+        try:
+            soc, src_ref = factors.soc_ref(c.zone, c.soil_type)
+            f_before, src_b = factors.soil_factor(c.from_class, c.zone)
+            f_after, src_a = factors.soil_factor(c.to_class, c.zone)
+        except FactorNotFoundError as exc:
+            skip_or_raise(
+                exc,
+                pool="mineral soil",
+                year=int(c.year),
+                district=c.district,
+                from_class=c.from_class,
+                land_class=c.to_class,
+                area_ha=float(c.area_ha),
+            )
+            continue
+        annual = float(
+            mineral_soil_change(
+                soil_carbon_stock(c.area_ha, soc, f_after), soil_carbon_stock(c.area_ha, soc, f_before), soil_years
+            )
+        )
+        source = f"SOC_REF {soc:g} t C/ha ({src_ref}); F before {f_before:g} ({src_b}); F after {f_after:g} ({src_a})"
+        for y in range(int(c.year), min(int(c.year) + soil_years - 1, last_year) + 1):
+            cohorts.append(
+                {
+                    "year": y,
+                    "district": c.district,
+                    "land_class": c.to_class,
+                    "from_class": c.from_class,
+                    "area_ha": float(c.area_ha),
+                    "delta_c_t": annual,
+                    "factor_source": source,
+                }
+            )
+    out: list[dict[str, Any]] = []
+    if cohorts:
+        keys = ["year", "district", "land_class", "from_class"]
+        grouped = (
+            pd.DataFrame(cohorts)
+            .groupby(keys, as_index=False, sort=True)
+            .agg(area_ha=("area_ha", "sum"), delta_c_t=("delta_c_t", "sum"), factor_source=("factor_source", "first"))
+        )
+        for r in grouped.to_dict("records"):
+            out.append(
+                _row(
+                    **{k: r[k] for k in keys},
+                    subcategory="converted",
+                    pool="soil",
+                    area_ha=float(r["area_ha"]),
+                    delta_c_t=float(r["delta_c_t"]),
+                    source=Method.MINERAL_SOIL.value,
+                    factor_source=r["factor_source"],
+                )
+            )
+    for a in areas[areas["organic_ha"] > 0].itertuples(index=False):
+        try:
+            ef = factors.get(a.land_class, a.zone, Parameter.ORGANIC_SOIL_EF)
+        except FactorNotFoundError as exc:
+            skip_or_raise(
+                exc,
+                pool="organic soil",
+                year=int(a.year),
+                district=a.district,
+                from_class="",
+                land_class=a.land_class,
+                area_ha=float(a.organic_ha),
+            )
+            continue
+        out.append(
+            _row(
+                year=int(a.year),
+                district=a.district,
+                land_class=a.land_class,
+                subcategory="remaining",
+                pool="soil",
+                area_ha=float(a.organic_ha),
+                delta_c_t=-float(organic_soil_loss(a.organic_ha, ef.value)),
+                source=Method.ORGANIC_SOIL.value,
+                factor_source=ef.source,
+            )
+        )
+    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1048,6 +1325,9 @@ DEMO_ZONE = "warm_temperate_moist"
 #: IPCC 2006 / 2019 Table 4.9 values could not be transcribed and checked here); replace it with the
 #: Table 4.9/4.10 value or national forest-inventory data through the factors.
 DEMO_FOREST_AGB_GROWTH = 4.0
+#: ASSUMED soil type of the Demo City (high-activity clay mineral soils, Table 2.3 column "HAC"): not
+#: from a soil map; replace it with the city's soil survey through the ``soil_type`` column.
+DEMO_SOIL_TYPE = "hac"
 DEMO_CLASSES = {
     "forest_ha": "forest_land",
     "green_space_ha": "settlements:green_space",
@@ -1134,14 +1414,18 @@ def _infer_changes(year: int, district: str, delta: dict[str, float]) -> list[di
     return out
 
 
-def demo_landuse(city: Any, factors: LandFactors | None = None) -> LandUseResult:
+def demo_landuse(city: Any, factors: LandFactors | None = None, *, soil: bool = False) -> LandUseResult:
     """Land emissions and removals of the Demo City (:func:`demo_inputs`).
 
     Factors: the shipped IPCC defaults plus :data:`DEMO_FOREST_AGB_GROWTH` (ASSUMED); ``factors``
-    rows override both.
+    rows override both. With ``soil``, conversions get mineral soil carbon on the ASSUMED soil type
+    :data:`DEMO_SOIL_TYPE`; conversions whose classes have no shipped stock change factor
+    (settlements, other land) are listed as not estimated.
     """
     base = _demo_factors()
     if factors is not None:
         base = base.merged(factors)
     areas, changes = demo_inputs(city)
-    return landuse_emissions(areas, changes, base)
+    if soil:
+        changes = changes.assign(soil_type=DEMO_SOIL_TYPE)
+    return landuse_emissions(areas, changes, base, soil=soil, missing_soil="skip")
