@@ -366,3 +366,47 @@ def test_removals_enter_the_inventory_as_v2_records(tmp_path):
 
     with pytest.raises(InvalidRecordsError, match=r"only measured rows of V\.2 land may be negative"):
         compute_inventory(bad, region="CN-JS")
+
+
+def test_settlement_crown_cover_method_by_hand() -> None:
+    # CRW is a user value (none shipped): 2.0 t C per ha of crown cover per year, for this test only.
+    crw = LandFactors(
+        pd.DataFrame(
+            [
+                {
+                    "land_class": "settlements",
+                    "zone": "*",
+                    "parameter": "crown_growth",
+                    "value": "2.0",
+                    "unit": "t C / ha crown cover / yr",
+                    "source": "test",
+                }
+            ]
+        ),
+        "test",
+    )
+    factors = LandFactors.defaults().merged(crw)
+    areas = read_areas(
+        pd.DataFrame(
+            [{"year": 2020, "land_class": "settlements", "area_ha": 1000, "crown_cover_ha": 200, "zone": ZONE}]
+        )
+    )
+    changes = read_changes(
+        pd.DataFrame([{"year": 2020, "from_class": "cropland:annual", "to_class": "settlements", "area_ha": 100}]),
+        zone=ZONE,
+    )
+    rows = landuse_emissions(areas, changes, factors).rows
+    cc = rows[rows["source"] == Method.CROWN_COVER.value].set_index("subcategory")["tco2e"]
+    # 200 ha crown x 2.0 = 400 t C/yr, split by area: 900 ha remaining -> 360, 100 ha converted -> 40
+    assert cc["remaining"] == approx(-360 * C_TO_CO2)
+    assert cc["converted"] == approx(-40 * C_TO_CO2)
+    # without a CRW the message names the parameter
+    with pytest.raises(FactorNotFoundError, match="crown_growth"):
+        landuse_emissions(areas)
+    with pytest.raises(InvalidRecordsError) as exc:
+        read_areas(
+            pd.DataFrame(
+                [{"year": 2020, "land_class": "settlements", "area_ha": 10, "crown_cover_ha": 11, "zone": ZONE}]
+            )
+        )
+    assert {(i.row, i.column) for i in exc.value.issues} == {(1, "crown_cover_ha")}

@@ -27,6 +27,10 @@ mineral soil carbon (Eq. 2.25, Tier 1), when ``soil=True``
     from class a to class b changes its soil stock by ``A * SOC_REF * (F_b - F_a)`` spread evenly over
     ``D`` years (default 20) from the conversion year. Land remaining in its class keeps its stock
     (Tier 1, management unchanged).
+crown cover (settlements, Ch. 8 Sect. 8.2.1.1, Tier 2 crown cover area method)
+    ``dC_G = CC * CRW``: tree crown cover [ha] times a growth rate per hectare of crown cover
+    [t C (ha crown cover)-1 yr-1]; for rows with ``crown_cover_ha``. No CRW is shipped: it comes from
+    the city or a national study through the factors (parameter ``crown_growth``).
 organic soils (Eq. 2.26)
     ``L_Organic = A_drained * EF`` [t C yr-1] for the drained organic-soil area of a class.
 
@@ -146,6 +150,7 @@ class Parameter(StrEnum):
     F_MG = "f_mg"
     F_I = "f_i"
     ORGANIC_SOIL_EF = "organic_soil_ef"
+    CROWN_GROWTH = "crown_growth"
     SOC_REF_HAC = "soc_ref_hac"
     SOC_REF_LAC = "soc_ref_lac"
     SOC_REF_SANDY = "soc_ref_sandy"
@@ -174,6 +179,7 @@ UNITS: dict[Parameter, str] = {
     Parameter.F_MG: "unitless",
     Parameter.F_I: "unitless",
     Parameter.ORGANIC_SOIL_EF: "t C / ha / yr",
+    Parameter.CROWN_GROWTH: "t C / ha crown cover / yr",
     **{Parameter(f"soc_ref_{t}"): "t C / ha" for t in SOIL_TYPES},
 }
 
@@ -186,6 +192,7 @@ class Method(StrEnum):
     CONVERSION = "ipcc2006-v4-conversion"
     MINERAL_SOIL = "ipcc2006-v4-mineral-soil"
     ORGANIC_SOIL = "ipcc2006-v4-organic-soil"
+    CROWN_COVER = "ipcc2006-v4-crown-cover"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -749,7 +756,8 @@ def read_areas(frame: pd.DataFrame, source: str = "areas", zone: str | None = No
         e.g. ``warm_temperate_moist``), ``losses_tc`` [t C yr-1] (gain-loss losses, Eq. 2.11) and
         ``stock_tc_per_ha`` [t C ha-1] (measured stock density: the row then uses the stock-difference
         method between consecutive inventory years), ``organic_ha`` [ha] (drained organic soil within
-        the class area; its loss is computed when soil carbon is on).
+        the class area; its loss is computed when soil carbon is on), ``crown_cover_ha`` [ha] (tree crown
+        cover within the area: the gain is crown cover x ``crown_growth``, the crown cover area method).
     source : str
         File name for messages.
     zone : str, optional
@@ -759,7 +767,7 @@ def read_areas(frame: pd.DataFrame, source: str = "areas", zone: str | None = No
     -------
     pandas.DataFrame
         Columns ``year, district, land_class, zone, area_ha, losses_tc, stock_tc_per_ha`` (NaN when
-        no stock density), ``organic_ha`` (0 when not given).
+        no stock density), ``organic_ha`` and ``crown_cover_ha`` (0 when not given).
 
     Raises
     ------
@@ -803,6 +811,18 @@ def read_areas(frame: pd.DataFrame, source: str = "areas", zone: str | None = No
                     _text(rec, "organic_ha"),
                 )
             )
+        crown = _number(rec.get("crown_cover_ha")) if _text(rec, "crown_cover_ha") else 0.0
+        if crown is None or crown < 0 or (area is not None and 0 <= area < crown):
+            issues.append(
+                RecordIssue(
+                    i,
+                    "crown_cover_ha",
+                    "expected a crown cover area >= 0 and <= area_ha [ha]",
+                    _text(rec, "crown_cover_ha"),
+                )
+            )
+        elif crown and not math.isnan(stock if stock is not None else math.nan):
+            issues.append(RecordIssue(i, "crown_cover_ha", "a row uses crown cover or a stock density, not both"))
         district = _text(rec, "district")
         if year is not None:
             key = (year, district, cls, z)
@@ -819,16 +839,34 @@ def read_areas(frame: pd.DataFrame, source: str = "areas", zone: str | None = No
                 "losses_tc": losses,
                 "stock_tc_per_ha": stock,
                 "organic_ha": organic,
+                "crown_cover_ha": crown,
             }
         )
     if issues:
         raise InvalidRecordsError(source, sorted(issues, key=lambda x: (x.row, x.column)))
     out = pd.DataFrame(
         rows,
-        columns=["year", "district", "land_class", "zone", "area_ha", "losses_tc", "stock_tc_per_ha", "organic_ha"],
+        columns=[
+            "year",
+            "district",
+            "land_class",
+            "zone",
+            "area_ha",
+            "losses_tc",
+            "stock_tc_per_ha",
+            "organic_ha",
+            "crown_cover_ha",
+        ],
     )
     return out.astype(
-        {"year": int, "area_ha": float, "losses_tc": float, "stock_tc_per_ha": float, "organic_ha": float}
+        {
+            "year": int,
+            "area_ha": float,
+            "losses_tc": float,
+            "stock_tc_per_ha": float,
+            "organic_ha": float,
+            "crown_cover_ha": float,
+        }
     )
 
 
@@ -1148,14 +1186,22 @@ def landuse_emissions(
 
     gl = areas[areas["stock_tc_per_ha"].isna()]
     for a in gl.itertuples(index=False):
-        rate, src = factors.growth_rate(a.land_class, a.zone)
+        method = Method.GAIN_LOSS.value
+        if a.crown_cover_ha > 0:
+            crw = factors.get(a.land_class, a.zone, Parameter.CROWN_GROWTH)
+            # Spread the crown-cover gain over the class area so the remaining/converted split holds.
+            rate = crw.value * float(a.crown_cover_ha) / float(a.area_ha)
+            src = f"crown cover {a.crown_cover_ha:g} ha x {crw.value:g} t C/ha crown/yr ({crw.source})"
+            method = Method.CROWN_COVER.value
+        else:
+            rate, src = factors.growth_rate(a.land_class, a.zone)
         conv_area = min(converted_area(a.district, a.zone, a.land_class, int(a.year)), float(a.area_ha))
         remaining = float(a.area_ha) - conv_area
         base = {
             "year": int(a.year),
             "district": a.district,
             "land_class": a.land_class,
-            "source": Method.GAIN_LOSS.value,
+            "source": method,
             "factor_source": src,
         }
         rows.append(
