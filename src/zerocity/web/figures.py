@@ -1,0 +1,318 @@
+"""Chart builders of the dashboard: tidy tables in, plotly figures out.
+
+Every function takes plain tables (columns documented per function) and already translated labels,
+and returns a :class:`plotly.graph_objects.Figure`; pages embed ``figure.to_plotly_json()`` and draw
+it with the plotly.js shipped inside the ``plotly`` Python package (no CDN). Builders do no domain
+computation: they only arrange numbers the domain modules produced, so a chart shows exactly the
+numbers of the tables beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+__all__ = [
+    "GRADE_COLOURS",
+    "choropleth",
+    "energy_sankey",
+    "grade_map",
+    "lmdi_waterfall",
+    "macc_curve",
+    "pareto_front",
+    "pathway_lines",
+    "peak_histogram",
+    "quota_gauge",
+    "stacked_bars",
+    "trend_against_target",
+    "wedges",
+]
+
+#: Colours of the five carbon-code grades (accounts/data/carbon_code.yaml: dark green, green,
+#: yellow, orange, red). Hex values are zerocity's choice, picked for contrast on white.
+GRADE_COLOURS: dict[int, str] = {1: "#1b5e20", 2: "#43a047", 3: "#f9a825", 4: "#ef6c00", 5: "#c62828"}
+
+_LAYOUT: dict[str, Any] = {
+    "margin": {"l": 48, "r": 16, "t": 48, "b": 40},
+    "font": {"family": "system-ui, 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif", "size": 13},
+    "paper_bgcolor": "white",
+    "plot_bgcolor": "white",
+}
+
+
+def _figure(data: Sequence[Any], title: str, **layout: Any) -> go.Figure:
+    fig = go.Figure(data=list(data))
+    fig.update_layout(title={"text": title}, **_LAYOUT, **layout)
+    return fig
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what}: missing column(s) {', '.join(missing)}")
+
+
+def stacked_bars(frame: pd.DataFrame, x: str, stack: str, value: str, *, title: str, y_title: str) -> go.Figure:
+    """Stacked bars: one bar per ``x`` value, one segment per ``stack`` value (e.g. sector x scope).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Long table with columns ``x``, ``stack`` and ``value``; duplicates are summed.
+    """
+    _require(frame, (x, stack, value), "stacked_bars")
+    table = frame.groupby([x, stack], sort=True)[value].sum().unstack(stack, fill_value=0.0)
+    bars = [go.Bar(name=str(s), x=[str(i) for i in table.index], y=table[s].to_numpy()) for s in table.columns]
+    return _figure(bars, title, barmode="stack", yaxis={"title": {"text": y_title}})
+
+
+def energy_sankey(
+    flows: pd.DataFrame, *, title: str, carrier_labels: Mapping[str, str], sector_labels: Mapping[str, str]
+) -> go.Figure:
+    """Sankey of energy carriers -> sectors -> scopes, in tCO2e.
+
+    Parameters
+    ----------
+    flows : pandas.DataFrame
+        Columns ``carrier``, ``sector``, ``scope`` (1 or 2) and ``tco2e``: the emissions of a carrier
+        used in a sector. Links carrier -> sector carry the sum over scopes; links sector -> scope the
+        sum over carriers, so every node balances.
+    carrier_labels, sector_labels : mapping
+        Display names (translated) of carrier and sector codes; codes are shown when missing.
+    """
+    _require(flows, ("carrier", "sector", "scope", "tco2e"), "energy_sankey")
+    flows = flows[flows["tco2e"] > 0]
+    carriers = sorted(flows["carrier"].astype(str).unique())
+    sectors = sorted(flows["sector"].astype(str).unique())
+    scopes = sorted(int(s) for s in flows["scope"].unique())
+    labels = [carrier_labels.get(c, c) for c in carriers] + [sector_labels.get(s, s) for s in sectors]
+    labels += [f"Scope {s}" for s in scopes]
+    index = {("c", c): i for i, c in enumerate(carriers)}
+    index.update({("s", s): len(carriers) + i for i, s in enumerate(sectors)})
+    index.update({("p", p): len(carriers) + len(sectors) + i for i, p in enumerate(scopes)})
+    cs = flows.groupby(["carrier", "sector"], sort=True)["tco2e"].sum()
+    sp = flows.groupby(["sector", "scope"], sort=True)["tco2e"].sum()
+    source = [index[("c", str(c))] for c, _ in cs.index] + [index[("s", str(s))] for s, _ in sp.index]
+    target = [index[("s", str(s))] for _, s in cs.index] + [index[("p", int(p))] for _, p in sp.index]
+    value = np.concatenate([cs.to_numpy(), sp.to_numpy()])
+    trace = go.Sankey(
+        node={"label": labels, "pad": 12, "thickness": 14},
+        link={"source": source, "target": target, "value": value},
+        valueformat=",.0f",
+        valuesuffix=" tCO2e",
+    )
+    return _figure([trace], title)
+
+
+def choropleth(
+    geojson: Mapping[str, Any],
+    values: pd.DataFrame,
+    *,
+    title: str,
+    value_title: str,
+    id_property: str = "code",
+    name_column: str = "name",
+    colorscale: str | list[list[Any]] = "YlOrRd",
+) -> go.Figure:
+    """District map coloured by a value (emissions, intensity, net balance).
+
+    Parameters
+    ----------
+    geojson : mapping
+        FeatureCollection in WGS 84 with ``properties[id_property]`` per feature.
+    values : pandas.DataFrame
+        Columns ``district`` (matching ``id_property``), ``value`` and optionally ``name_column``.
+    """
+    _require(values, ("district", "value"), "choropleth")
+    names = values[name_column] if name_column in values.columns else values["district"]
+    trace = go.Choropleth(
+        geojson=dict(geojson),
+        featureidkey=f"properties.{id_property}",
+        locations=values["district"].astype(str),
+        z=values["value"].to_numpy(dtype=float),
+        text=names.astype(str),
+        colorscale=colorscale,
+        colorbar={"title": {"text": value_title}},
+        marker={"line": {"width": 1, "color": "#444"}},
+        hovertemplate="%{text}<br>%{z:,.0f}<extra></extra>",
+    )
+    fig = _figure([trace], title)
+    # No base map: the districts alone (works offline; no tiles to fetch).
+    fig.update_geos(fitbounds="locations", visible=False)
+    return fig
+
+
+def grade_map(
+    geojson: Mapping[str, Any], grades: pd.DataFrame, *, title: str, grade_names: Mapping[int, str]
+) -> go.Figure:
+    """Five-colour district map: ``grades`` has ``district``, ``grade`` (1-5) and optionally ``name``."""
+    _require(grades, ("district", "grade"), "grade_map")
+    scale = []
+    for g in range(1, 6):
+        lo, hi = (g - 1) / 5, g / 5
+        scale += [[lo, GRADE_COLOURS[g]], [hi, GRADE_COLOURS[g]]]
+    fig = choropleth(
+        geojson,
+        grades.assign(value=grades["grade"].astype(float)),
+        title=title,
+        value_title="",
+        colorscale=scale,
+    )
+    fig.update_traces(
+        zmin=0.5,
+        zmax=5.5,
+        colorbar={"tickvals": [1, 2, 3, 4, 5], "ticktext": [grade_names.get(g, str(g)) for g in range(1, 6)]},
+        hovertemplate="%{text}<br>%{z}<extra></extra>",
+    )
+    return fig
+
+
+def trend_against_target(
+    actual: pd.DataFrame, target: pd.DataFrame | None, *, title: str, y_title: str, actual_name: str, target_name: str
+) -> go.Figure:
+    """Emissions by year beside the target path; both tables have ``year`` and ``value``."""
+    _require(actual, ("year", "value"), "trend_against_target")
+    lines = [go.Scatter(x=actual["year"], y=actual["value"], mode="lines+markers", name=actual_name)]
+    if target is not None and len(target):
+        _require(target, ("year", "value"), "trend_against_target target")
+        lines.append(
+            go.Scatter(x=target["year"], y=target["value"], mode="lines", name=target_name, line={"dash": "dash"})
+        )
+    return _figure(lines, title, yaxis={"title": {"text": y_title}})
+
+
+def lmdi_waterfall(
+    effects: pd.DataFrame, start: float, end: float, *, title: str, start_label: str, end_label: str
+) -> go.Figure:
+    """LMDI additive decomposition as a waterfall: start level, one bar per effect, end level.
+
+    ``effects`` has ``factor`` (translated name) and ``effect`` (same unit as start/end). The
+    effects of an additive LMDI sum to ``end - start`` exactly; the chart shows what it is given.
+    """
+    _require(effects, ("factor", "effect"), "lmdi_waterfall")
+    x = [start_label, *effects["factor"].astype(str), end_label]
+    y = [start, *effects["effect"].to_numpy(dtype=float), end]
+    measure = ["absolute", *(["relative"] * len(effects)), "total"]
+    trace = go.Waterfall(
+        x=x,
+        y=y,
+        measure=measure,
+        texttemplate="%{delta:,.0f}",
+        decreasing={"marker": {"color": GRADE_COLOURS[2]}},
+        increasing={"marker": {"color": GRADE_COLOURS[5]}},
+    )
+    return _figure([trace], title)
+
+
+def peak_histogram(peak_years: Sequence[int] | np.ndarray, *, title: str, x_title: str, y_title: str) -> go.Figure:
+    """Distribution of Monte Carlo peak years (share of runs per year)."""
+    years = np.asarray(peak_years, dtype=int)
+    values, counts = np.unique(years, return_counts=True)
+    trace = go.Bar(x=values, y=counts / max(len(years), 1), hovertemplate="%{x}: %{y:.1%}<extra></extra>")
+    return _figure(
+        [trace],
+        title,
+        xaxis={"title": {"text": x_title}, "dtick": 1},
+        yaxis={"title": {"text": y_title}, "tickformat": ".0%"},
+    )
+
+
+def pathway_lines(paths: pd.DataFrame, *, title: str, y_title: str) -> go.Figure:
+    """One line per scenario: ``scenario``, ``year``, ``value``; optional ``low``/``high`` give a band."""
+    _require(paths, ("scenario", "year", "value"), "pathway_lines")
+    traces: list[Any] = []
+    for name, g in paths.groupby("scenario", sort=False):
+        g = g.sort_values("year")
+        if {"low", "high"} <= set(g.columns):
+            traces.append(
+                go.Scatter(
+                    x=list(g["year"]) + list(g["year"][::-1]),
+                    y=list(g["high"]) + list(g["low"][::-1]),
+                    fill="toself",
+                    opacity=0.2,
+                    line={"width": 0},
+                    showlegend=False,
+                    hoverinfo="skip",
+                    name=str(name),
+                )
+            )
+        traces.append(go.Scatter(x=g["year"], y=g["value"], mode="lines", name=str(name)))
+    return _figure(traces, title, yaxis={"title": {"text": y_title}})
+
+
+def wedges(frame: pd.DataFrame, *, title: str, y_title: str) -> go.Figure:
+    """Stabilisation wedges as stacked areas: ``measure``, ``year``, ``reduction`` (>= 0)."""
+    _require(frame, ("measure", "year", "reduction"), "wedges")
+    traces = [
+        go.Scatter(
+            x=g.sort_values("year")["year"],
+            y=g.sort_values("year")["reduction"],
+            stackgroup="w",
+            mode="lines",
+            name=str(m),
+        )
+        for m, g in frame.groupby("measure", sort=False)
+    ]
+    return _figure(traces, title, yaxis={"title": {"text": y_title}})
+
+
+def macc_curve(measures: pd.DataFrame, *, title: str, x_title: str, y_title: str) -> go.Figure:
+    """Marginal abatement cost curve: bars as wide as the abatement, as high as the cost.
+
+    ``measures`` has ``measure``, ``abatement`` (> 0, e.g. tCO2e/yr) and ``cost`` (per tCO2e);
+    bars are sorted by cost and placed side by side (bar ``i`` spans the cumulative abatement).
+    """
+    _require(measures, ("measure", "abatement", "cost"), "macc_curve")
+    m = measures.sort_values("cost", kind="stable")
+    widths = m["abatement"].to_numpy(dtype=float)
+    left = np.concatenate([[0.0], np.cumsum(widths)[:-1]])
+    colours = [GRADE_COLOURS[2] if c < 0 else GRADE_COLOURS[4] for c in m["cost"]]
+    trace = go.Bar(
+        x=left + widths / 2,
+        y=m["cost"],
+        width=widths,
+        text=m["measure"],
+        marker={"color": colours},
+        hovertemplate="%{text}<br>%{y:,.0f}<extra></extra>",
+    )
+    return _figure([trace], title, xaxis={"title": {"text": x_title}}, yaxis={"title": {"text": y_title}}, bargap=0)
+
+
+def pareto_front(
+    points: pd.DataFrame, x: str, y: str, *, title: str, x_title: str, y_title: str, chosen: int | None = None
+) -> go.Figure:
+    """Pareto front of two objectives (e.g. cost and emissions); ``chosen`` highlights one row."""
+    _require(points, (x, y), "pareto_front")
+    p = points.sort_values(x)
+    traces: list[Any] = [go.Scatter(x=p[x], y=p[y], mode="lines+markers", name=title)]
+    if chosen is not None:
+        row = points.iloc[chosen]
+        traces.append(
+            go.Scatter(x=[row[x]], y=[row[y]], mode="markers", marker={"size": 14, "symbol": "star"}, showlegend=False)
+        )
+    return _figure(traces, title, xaxis={"title": {"text": x_title}}, yaxis={"title": {"text": y_title}})
+
+
+def quota_gauge(used: float, quota: float, projected: float | None, *, title: str) -> go.Figure:
+    """Quota gauge: emissions so far against the quota, with the projection as the threshold line."""
+    if quota <= 0:
+        raise ValueError(f"quota must be > 0, got {quota}")
+    indicator = go.Indicator(
+        mode="gauge+number+delta",
+        value=used,
+        delta={
+            "reference": quota,
+            "increasing": {"color": GRADE_COLOURS[5]},
+            "decreasing": {"color": GRADE_COLOURS[2]},
+        },
+        gauge={
+            "axis": {"range": [0, max(quota, used, projected or 0.0) * 1.1]},
+            "steps": [{"range": [0, quota], "color": "#e8f5e9"}],
+            "threshold": {"line": {"color": GRADE_COLOURS[5], "width": 3}, "value": projected or quota},
+        },
+    )
+    return _figure([indicator], title)
