@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import pytest
 
 from zerocity.inventory import compute_inventory
@@ -54,7 +53,7 @@ def test_overview_numbers(result) -> None:
     scopes = {r["scope"]: r["tco2e"] for r in view["by_sector_scope"]}
     assert scopes == {1: pytest.approx(GAS_TJ), 2: pytest.approx(5.0)}
     # the trend figure carries the inventory line and the target path
-    trend = go.Figure(view["figures"]["trend"]).data
+    trend = view["figures"]["trend"].data
     assert list(trend[1].x) == [2022, 2030]
     with pytest.raises(ValueError, match="2031"):
         city_overview(result, stats, 2031)

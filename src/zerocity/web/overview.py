@@ -109,7 +109,8 @@ def city_overview(
     dict
         ``year``, ``level``, ``total_tco2e``, ``population``, ``gdp_10k_yuan``, ``tco2e_per_capita``,
         ``tco2e_per_10k_yuan``, ``trend`` (records), ``by_sector_scope`` (records), ``balance``
-        (city row of the year, or None) and ``figures`` (name -> plotly JSON).
+        (city row of the year, or None) and ``figures`` (name -> plotly figure; pages embed
+        ``figure.to_json()``).
     """
     stats = statistics.set_index("year")
     if year not in stats.index:
@@ -166,5 +167,5 @@ def city_overview(
         "trend": trend.to_dict("records"),
         "by_sector_scope": by_sector_scope.to_dict("records"),
         "balance": city_balance,
-        "figures": {k: f.to_plotly_json() for k, f in figs.items()},
+        "figures": figs,
     }
