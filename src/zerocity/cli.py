@@ -26,6 +26,7 @@ from zerocity.cli_io import io_app
 from zerocity.cli_ledger import ledger_app, mrv_app
 from zerocity.cli_macc import macc_app
 from zerocity.cli_pv import pv_app
+from zerocity.cli_reports import report_app
 from zerocity.cli_scenario import scenario_app
 from zerocity.cli_sinks import sinks_app
 from zerocity.cli_storage import storage_app
@@ -69,6 +70,7 @@ app.add_typer(pv_app, name="pv")
 app.add_typer(storage_app, name="storage")
 app.add_typer(actions_app, name="actions")
 app.add_typer(sinks_app, name="sinks")
+app.add_typer(report_app, name="report")
 
 #: Above this many records the XLSX workbook has no Records sheet.
 XLSX_RECORD_LIMIT = 100_000

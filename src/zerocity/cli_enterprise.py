@@ -32,7 +32,7 @@ EquivalentOption = Annotated[
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="Carbon-code thresholds (YAML).")]
 
 
-def _graded(
+def graded_accounts(
     registry: Path, records: Path, year: int | None, electricity: str, kgce: float | None, config: Path | None
 ) -> pd.DataFrame:
     """Accounts of ``year`` graded against the city's peers, with the trend against ``year - 1``."""
@@ -88,7 +88,7 @@ def show(
     def go() -> None:
         from zerocity.accounts.enterprise import AccountsError
 
-        g = _graded(registry, records, year, electricity, kgce_per_kwh, config)
+        g = graded_accounts(registry, records, year, electricity, kgce_per_kwh, config)
         row = g[g["uscc"] == uscc.strip().upper()]
         if row.empty:
             raise AccountsError(f"{uscc!r} is not in the registry {registry}")
@@ -120,7 +120,7 @@ def grade(
     """Carbon code of every entity: grade, ratio, percentile, trend, explanation."""
 
     def go() -> None:
-        g = _graded(registry, records, year, electricity, kgce_per_kwh, config)
+        g = graded_accounts(registry, records, year, electricity, kgce_per_kwh, config)
         if out_csv is not None:
             g.to_csv(out_csv, index=False, encoding="utf-8")
             eprint(f"wrote {len(g)} rows to {out_csv}")
@@ -205,7 +205,7 @@ def export(
         from zerocity.accounts.enterprise import export_for_finance
         from zerocity.cli_ledger import open_ledger
 
-        g = _graded(registry, records, year, "calorific", None, None)
+        g = graded_accounts(registry, records, year, "calorific", None, None)
         ex = export_for_finance(g, ledger=open_ledger(need_key=False) if with_ledger else None, tenant=tenant)
         if out_file is not None and out_file.suffix.lower() == ".csv":
             ex.to_csv(out_file, index=False, encoding="utf-8")

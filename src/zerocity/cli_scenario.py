@@ -21,7 +21,8 @@ DemoOption = Annotated[bool, typer.Option("--demo", help="Use the Demo City mode
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
-def _load(model: Path | None, demo: bool) -> Any:
+def load_cli_model(model: Path | None, demo: bool) -> Any:
+    """A compiled scenario model: the Demo City model with ``demo``, else the YAML file ``model``."""
     from zerocity.brain.scenario import compile_model, load_model
     from zerocity.brain.scenario.model import ModelIssue, ScenarioModelError
 
@@ -56,7 +57,7 @@ def run_cmd(
     from zerocity.clikit import progress
 
     def go() -> None:
-        compiled = _load(model, demo)
+        compiled = load_cli_model(model, demo)
         names = scenario or list(compiled.scenarios)
         with progress(len(names) + (len(names) if runs else 0)) as step:
             step("running scenarios")
@@ -139,7 +140,7 @@ def wedges_cmd(
     from zerocity.brain.scenario import wedges
 
     def go() -> None:
-        compiled = _load(model, demo)
+        compiled = load_cli_model(model, demo)
         table = wedges(compiled, start, end, level=level)
         if csv_out is not None:
             table.table.to_csv(csv_out)

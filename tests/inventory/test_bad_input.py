@@ -262,3 +262,12 @@ def test_unknown_region_codes_are_refused_with_the_listed_ones() -> None:
     issues = {(i.row, i.column): i.message for i in info.value.issues}
     assert set(issues) == {(1, "region"), (4, "region")}
     assert "CN-JS" in issues[(1, "region")]
+
+
+def test_corrupt_xlsx_is_a_clear_file_error(tmp_path) -> None:
+    from zerocity.inventory.records import RecordFileError
+
+    bad = tmp_path / "records.xlsx"
+    bad.write_bytes(b"PK\x03\x04 this is not a workbook")
+    with pytest.raises(RecordFileError, match=r"records\.xlsx: cannot read"):
+        read_records(bad)

@@ -32,6 +32,7 @@ reported at once (:class:`zerocity.errors.InvalidRecordsError`); nothing is comp
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -144,7 +145,7 @@ def read_records(path: Path, *, mapping: dict[str, str] | None = None, sheet: st
             frame = pd.read_parquet(path)
         else:
             raise RecordFileError(f"{path}: unsupported format {suffix!r}; expected .csv, .xlsx or .parquet")
-    except (OSError, ValueError, ImportError) as exc:
+    except (OSError, ValueError, ImportError, KeyError, zipfile.BadZipFile) as exc:
         if isinstance(exc, RecordFileError):
             raise
         raise RecordFileError(f"{path}: cannot read: {exc}") from exc
