@@ -24,6 +24,7 @@ install-dev: $(DEVSTAMP)
 
 demo: $(STAMP)
 	$(BIN)/zerocity demo
+	$(BIN)/zerocity demo-serve
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -25,12 +25,15 @@ from zerocity.cli_household import household_app
 from zerocity.cli_io import io_app
 from zerocity.cli_ledger import ledger_app, mrv_app
 from zerocity.cli_macc import macc_app
+from zerocity.cli_monitor import monitor_app
 from zerocity.cli_pv import pv_app
 from zerocity.cli_reports import report_app
 from zerocity.cli_scenario import scenario_app
+from zerocity.cli_service import serve_command, service_app
 from zerocity.cli_sinks import sinks_app
 from zerocity.cli_storage import storage_app
 from zerocity.cli_targets import targets_app
+from zerocity.cli_web import demo_serve_command
 from zerocity.clikit import default_region, eprint, err, out, print_json, progress, run
 from zerocity.errors import ZerocityError
 
@@ -70,7 +73,11 @@ app.add_typer(pv_app, name="pv")
 app.add_typer(storage_app, name="storage")
 app.add_typer(actions_app, name="actions")
 app.add_typer(sinks_app, name="sinks")
+app.add_typer(service_app, name="service")
 app.add_typer(report_app, name="report")
+app.add_typer(monitor_app, name="monitor")
+app.command("serve")(serve_command)
+app.command("demo-serve")(demo_serve_command)
 
 #: Above this many records the XLSX workbook has no Records sheet.
 XLSX_RECORD_LIMIT = 100_000
@@ -893,13 +900,17 @@ def db_upgrade() -> None:
     """Apply the database migrations (Alembic) up to the latest."""
     from zerocity import store
 
-    def work() -> str:
+    def work() -> tuple[str, list[str]]:
+        from zerocity.service.tenancy import registry_for
+
         engine = store.get_engine()
         store.upgrade(engine)
-        return str(engine.url.render_as_string(hide_password=True))
+        # Tenant databases (one per city served by the API) are migrated with the platform one.
+        tenants = registry_for().upgrade_all()
+        return str(engine.url.render_as_string(hide_password=True)), tenants
 
-    url = _run(work)
-    out.print(f"database at head: {url}", highlight=False)
+    url, tenants = _run(work)
+    out.print(f"database at head: {url}; tenant databases migrated: {len(tenants)}", highlight=False)
 
 
 # ---------------------------------------------------------------------------- demo

@@ -405,3 +405,10 @@ def test_unsupported_factor_file_format(tmp_path: Path) -> None:
     path.write_text("{}", encoding="utf-8")
     with pytest.raises(FactorSetError, match="json"):
         read_factor_file(path)
+
+
+def test_empty_region_is_the_global_default() -> None:
+    # found by the API's schemathesis run: ?region= reached region_chain("") and crashed
+    from zerocity.factors import default_library
+
+    assert default_library().region_chain("") == ["GLOBAL"]

@@ -31,6 +31,8 @@ _N = re.compile(r"""\bN_\(\s*["']([^"']+)["']""")
 _T = re.compile(r"""\bt\(\s*["']([A-Za-z0-9_.]+)["']""")
 _GETTEXT = re.compile(r"""\bgettext\(\s*\w+\s*,\s*["']([^"']+)["']""")
 _JINJA = re.compile(r"""\b_\(\s*["']([^"']+)["']""")
+# The dashboard's notice pages: message(page, "id", status) in zerocity/web.
+_WEB_MESSAGE = re.compile(r"""\bmessage\(\s*\w+\s*,\s*["']([^"']+)["']""")
 
 
 def used_ids() -> dict[str, set[str]]:
@@ -46,6 +48,8 @@ def used_ids() -> dict[str, set[str]]:
         add(_N.findall(text) + _GETTEXT.findall(text), path)
         if "zerocity.i18n" in text:
             add(_T.findall(text), path)
+        if path.parent.name == "web":
+            add(_WEB_MESSAGE.findall(text), path)
     for path in SRC.rglob("*.j2"):
         add(_JINJA.findall(path.read_text(encoding="utf-8")), path)
     return found
@@ -58,6 +62,10 @@ def test_extraction_finds_the_ids_of_every_kind_of_use():
     assert "page_counter" in ids  # gettext(lang, ...) in reports/pdf.py
     assert "contents" in ids  # _() in reports/templates/report.html.j2
     assert "note_offline" in ids  # _() in inventory/templates/summary.html.j2
+    assert "web_forbidden" in ids  # message(page, ...) in web/pages.py
+    assert "web_nav_overview" in ids  # N_ in web/pages.py
+    assert "web_login_failed" in ids  # page.t(...) in web/pages.py
+    assert "web_skip" in ids  # _() in web/templates/base.html.j2
     assert len(ids) > 200
 
 

@@ -23,6 +23,24 @@ TABLES = {
     "households",
     "household_consents",
     "household_events",
+    # 0004 monitor
+    "meters",
+    "meter_readings",
+    "monitor_quotas",
+    "monitor_warnings",
+    "webhooks",
+    "webhook_deliveries",
+    # 0005 service (platform tables; inventory_access in tenant databases)
+    "tenants",
+    "users",
+    "api_keys",
+    "refresh_tokens",
+    "audit_log",
+    "login_failures",
+    "inventory_access",
+    # 0006 enterprise registries and service jobs
+    "enterprise_registries",
+    "service_jobs",
 }
 
 
@@ -70,7 +88,7 @@ def test_migration_creates_all_tables(db_engine) -> None:
 
 
 def test_database_is_at_head(db_engine) -> None:
-    assert head_revision() == "0003"
+    assert head_revision() == "0006"
     assert current_revision(db_engine) == head_revision()
     upgrade(db_engine)  # idempotent
     assert current_revision(db_engine) == head_revision()

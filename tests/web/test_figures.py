@@ -51,20 +51,25 @@ def test_waterfall_and_histogram() -> None:
     assert list(h.x) == [2028, 2029, 2030] and list(h.y) == [0.5, 0.25, 0.25]
 
 
-def test_grade_map_and_errors() -> None:
+def test_district_shapes_and_errors() -> None:
     gj = {
         "type": "FeatureCollection",
         "features": [
             {
                 "type": "Feature",
                 "properties": {"code": "A"},
-                "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]},
+                "geometry": {"type": "Polygon", "coordinates": [[[0, 30], [1, 30], [1, 31], [0, 30]]]},
             }
         ],
     }
-    fig = figures.grade_map(gj, pd.DataFrame({"district": ["A"], "grade": [4]}), title="t", grade_names={4: "orange"})
-    assert list(fig.data[0].z) == [4.0] and fig.data[0].colorbar.ticktext[3] == "orange"
-    with pytest.raises(ValueError, match="missing column"):
-        figures.choropleth(gj, pd.DataFrame({"district": ["A"]}), title="t", value_title="v")
+    fig = figures.district_shapes(
+        gj, pd.DataFrame({"district": ["A"], "value": [4.0]}), title="t", value_title="", colours={"A": "#ef6c00"}
+    )
+    (trace,) = [t for t in fig.data if getattr(t, "fill", None) == "toself"]
+    # the district's own ring, closed, with its code for click handlers and the given colour
+    assert list(trace.x)[:4] == [0, 1, 1, 0] and trace.fillcolor == "#ef6c00"
+    assert set(trace.customdata) == {"A"}
+    # no geo trace: nothing for plotly.js to fetch from its CDN
+    assert not any(t.type in {"choropleth", "scattergeo"} for t in fig.data)
     with pytest.raises(ValueError, match="quota"):
         figures.quota_gauge(1.0, 0.0, None, title="t")

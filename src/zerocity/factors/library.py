@@ -237,7 +237,7 @@ class FactorLibrary:
             if parent is None:
                 parent = current.rsplit("-", 1)[0] if "-" in current else "GLOBAL"
             current = parent
-        if chain[-1] != "GLOBAL":
+        if not chain or chain[-1] != "GLOBAL":  # an empty region is the global default
             chain.append("GLOBAL")
         return chain
 

@@ -537,13 +537,18 @@ def head_revision() -> str:
 
 
 @contextmanager
-def write_transaction(engine: Engine, lock_id: int) -> Iterator[Session]:
+def write_transaction(engine: Engine, lock_id: int | None = None) -> Iterator[Session]:
     """A session whose transaction holds an exclusive write lock from its first statement.
 
     Writers that read and then append (the ledger's tail, a report's state) are serialised: on
     SQLite the transaction begins with ``BEGIN IMMEDIATE`` (waiting up to the busy timeout for
     another writer); on PostgreSQL it takes ``pg_advisory_xact_lock(lock_id)``, released at
     commit or rollback. Commits on success, rolls back on any exception.
+
+    With ``lock_id=None`` PostgreSQL takes no lock (row-level conflicts are the database's, e.g.
+    ``INSERT ... ON CONFLICT``); SQLite still begins with ``BEGIN IMMEDIATE``. Use it for any
+    SQLite transaction that reads and then writes: a deferred one fails at once ("database is
+    locked") when another connection wrote after its first read, whatever the busy timeout.
     """
     with engine.connect() as connection:
         sqlite = engine.dialect.name == "sqlite"
@@ -551,7 +556,7 @@ def write_transaction(engine: Engine, lock_id: int) -> Iterator[Session]:
             connection.info[BEGIN_IMMEDIATE] = True
         try:
             with _committing(Session(bind=connection, expire_on_commit=False)) as session:
-                if not sqlite:
+                if not sqlite and lock_id is not None:
                     session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
                 yield session
         finally:

@@ -60,7 +60,10 @@ __all__ = [
     "JSON_DOCUMENT",
     "JSON_TYPE",
     "NAMING_CONVENTION",
+    "ApiKey",
+    "AuditEntry",
     "Base",
+    "EnterpriseRegistry",
     "EvidenceFile",
     "FactorSet",
     "FactorSetRow",
@@ -68,11 +71,23 @@ __all__ = [
     "HouseholdConsent",
     "HouseholdEvent",
     "Inventory",
+    "InventoryAccess",
     "InventoryEmission",
     "InventoryInput",
     "LedgerEntry",
     "LedgerNode",
     "LedgerTreeHead",
+    "LoginFailure",
+    "Meter",
+    "MeterReading",
+    "MonitorQuota",
+    "MonitorWarning",
+    "RefreshToken",
+    "ServiceJob",
+    "Tenant",
+    "User",
+    "Webhook",
+    "WebhookDelivery",
 ]
 
 #: Constraint names follow this convention so migrations and models agree on every name.
@@ -305,3 +320,288 @@ class HouseholdEvent(Base):
     awarded_kg: Mapped[float]
     points: Mapped[float]
     ingested_at: Mapped[datetime] = mapped_column(default=_utcnow)
+
+
+# ------------------------------------------------------------------ monitor (migration 0004) begin
+# Real-time meter monitoring (:mod:`zerocity.monitor`). Owned by the monitor package.
+
+
+class Meter(Base):
+    """A registered meter: which entity, district and sector it measures, and what carrier."""
+
+    __tablename__ = "meters"
+    __table_args__ = (Index("ix_meters_entity", "entity"),)
+
+    meter_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    entity: Mapped[str] = mapped_column(String(200))
+    district: Mapped[str | None] = mapped_column(String(100))
+    sector: Mapped[str | None] = mapped_column(String(100))
+    #: GPC reference the readings are reported under (e.g. ``I.1.2``).
+    gpc_ref: Mapped[str] = mapped_column(String(32))
+    #: Activity id of the factor library (``electricity_grid``, ``natural_gas``...).
+    carrier: Mapped[str] = mapped_column(String(64))
+    #: Unit readings are sent in when they carry none.
+    unit: Mapped[str] = mapped_column(String(32))
+    #: Unit of ``meter_readings.quantity`` (the activity's default unit).
+    quantity_unit: Mapped[str] = mapped_column(String(32))
+    #: Reporting interval [s].
+    interval_s: Mapped[int] = mapped_column(Integer)
+    #: Factor region (e.g. ``CN``).
+    region: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+
+
+class MeterReading(Base):
+    """One reading; ``(meter_id, ts)`` is the key, so a repeated reading is ignored."""
+
+    __tablename__ = "meter_readings"
+    __table_args__ = (Index("ix_meter_readings_ts", "ts"),)
+
+    meter_id: Mapped[str] = mapped_column(ForeignKey("meters.meter_id", ondelete="CASCADE"), primary_key=True)
+    #: Start of the interval [s since 1970-01-01 UTC].
+    ts: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    #: Value as received [``unit``].
+    value: Mapped[float]
+    unit: Mapped[str] = mapped_column(String(32))
+    #: Value converted to the meter's ``quantity_unit``.
+    quantity: Mapped[float]
+    #: Emissions of the reading [t CO2e].
+    tco2e: Mapped[float]
+    #: When the reading was stored [s since 1970-01-01 UTC].
+    received_at: Mapped[float]
+
+
+class MonitorQuota(Base):
+    """An annual quota of an entity (``kind`` ``carbon`` [t CO2e])."""
+
+    __tablename__ = "monitor_quotas"
+
+    entity: Mapped[str] = mapped_column(String(200), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    quota: Mapped[float]
+
+
+class MonitorWarning(Base):
+    """A warning raised by the monitor, with its plain-language explanation."""
+
+    __tablename__ = "monitor_warnings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(16))
+    meter_id: Mapped[str | None] = mapped_column(String(100))
+    entity: Mapped[str | None] = mapped_column(String(200))
+    observed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    explanation: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any]]
+    #: Identity of the condition; the same condition is warned about once.
+    dedup_key: Mapped[str] = mapped_column(String(300), unique=True)
+    acknowledged_at: Mapped[datetime | None]
+
+
+class Webhook(Base):
+    """A webhook warnings are delivered to (JSON body signed with HMAC-SHA256 of ``secret``)."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(200))
+    #: Warning kinds delivered; NULL for all.
+    kinds: Mapped[list[Any] | None]
+    active: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+
+
+class WebhookDelivery(Base):
+    """The outbox: one delivery of one warning to one webhook, retried until delivered."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("webhook_id", "warning_id"),
+        Index("ix_webhook_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    warning_id: Mapped[int] = mapped_column(ForeignKey("monitor_warnings.id", ondelete="CASCADE"))
+    #: The exact JSON text sent (the signature covers these bytes, UTF-8).
+    body: Mapped[str] = mapped_column(Text)
+    #: ``pending``, ``delivered`` or ``failed`` (gave up).
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    delivered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+
+
+# ------------------------------------------------------------------ monitor (migration 0004) end
+
+
+# ------------------------------------------------------------------ service (migration 0005) begin
+# The HTTP service (:mod:`zerocity.service`). Owned by the service package. The platform tables
+# (tenants ... login_failures) are used in the platform database only; ``inventory_access`` in
+# the tenant databases only. Every database gets the whole schema (one migration chain).
+
+
+class Tenant(Base):
+    """A city hosted by the deployment; its data live in their own database (or schema)."""
+
+    __tablename__ = "tenants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Identifier in URLs, file names and schema names (``[a-z][a-z0-9_]{1,39}``).
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+
+
+class User(Base):
+    """A person who logs in; ``tenant_id`` is NULL for platform administrators only."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    #: Argon2id hash in PHC string format (argon2-cffi).
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    #: Enterprise (unified social credit code) of an enterprise reporter or verifier.
+    entity_id: Mapped[str | None] = mapped_column(String(200))
+    #: Household of a household user.
+    household_id: Mapped[str | None] = mapped_column(String(200))
+    disabled: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+
+
+class ApiKey(Base):
+    """A machine credential (meter, gateway, script) of one tenant, stored as its SHA-256."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    #: First characters of the key, shown in listings to tell keys apart.
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str | None] = mapped_column(String(200))
+    household_id: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class RefreshToken(Base):
+    """A refresh token (SHA-256 stored), single use: rotated on every refresh."""
+
+    __tablename__ = "refresh_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    """Who did what to which object, when, in which tenant, and how it ended."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_tenant_at", "tenant", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=_utcnow)
+    #: Tenant slug (NULL for platform-level actions).
+    tenant: Mapped[str | None] = mapped_column(String(40))
+    #: ``user:<username>``, ``apikey:<id>`` or ``anonymous``.
+    actor: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(200))
+    #: ``success``, ``failure`` or ``denied``.
+    outcome: Mapped[str] = mapped_column(String(16))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    client: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]]
+
+
+class LoginFailure(Base):
+    """One failed login, kept for the rate limit window."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_username_client_at", "username", "client", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100))
+    client: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=_utcnow)
+
+
+class InventoryAccess(Base):
+    """Tenant database: who stored an inventory, for which entity, and whether it is published."""
+
+    __tablename__ = "inventory_access"
+
+    inventory_id: Mapped[int] = mapped_column(
+        ForeignKey("inventories.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    #: Entity of an enterprise reporter's inventory (NULL for city inventories).
+    entity_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    #: When a city administrator published its totals (NULL: not public).
+    published_at: Mapped[datetime | None]
+
+
+# ------------------------------------------------------------------ service (migration 0005) end
+
+
+# ------------------------------------------------------------------ service accounts and jobs (migration 0006) begin
+class EnterpriseRegistry(Base):
+    """Tenant database: an uploaded enterprise registry and its accounts inventory (the newest rules)."""
+
+    __tablename__ = "enterprise_registries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+    #: Sanitised upload name; its suffix (.csv or .xlsx) picks the reader.
+    filename: Mapped[str] = mapped_column(String(100))
+    #: The file as uploaded (validated before it was stored).
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    row_count: Mapped[int] = mapped_column(Integer)
+    #: The stored inventory (records with an ``entity`` column) the accounts are computed from.
+    inventory_id: Mapped[int] = mapped_column(ForeignKey("inventories.id", ondelete="CASCADE"))
+
+
+class ServiceJob(Base):
+    """Tenant database: a model run of the HTTP service executed in the background."""
+
+    __tablename__ = "service_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Registered job kind (``brain.peak``, ``energy.storage`` ...).
+    kind: Mapped[str] = mapped_column(String(64))
+    #: ``queued``, ``running``, ``succeeded`` or ``failed``.
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    #: The validated request body.
+    params: Mapped[dict[str, Any]] = mapped_column(JSON_DOCUMENT)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON_DOCUMENT)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(200))
+    #: ``host:pid`` of the process running it (set when it starts).
+    worker: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+# ------------------------------------------------------------------ service accounts and jobs (migration 0006) end

@@ -18,9 +18,8 @@ import plotly.graph_objects as go
 
 __all__ = [
     "GRADE_COLOURS",
-    "choropleth",
+    "district_shapes",
     "energy_sankey",
-    "grade_map",
     "lmdi_waterfall",
     "macc_curve",
     "pareto_front",
@@ -71,7 +70,12 @@ def stacked_bars(frame: pd.DataFrame, x: str, stack: str, value: str, *, title: 
 
 
 def energy_sankey(
-    flows: pd.DataFrame, *, title: str, carrier_labels: Mapping[str, str], sector_labels: Mapping[str, str]
+    flows: pd.DataFrame,
+    *,
+    title: str,
+    carrier_labels: Mapping[str, str],
+    sector_labels: Mapping[str, str],
+    scope_labels: Mapping[int, str] | None = None,
 ) -> go.Figure:
     """Sankey of energy carriers -> sectors -> scopes, in tCO2e.
 
@@ -83,6 +87,8 @@ def energy_sankey(
         sum over carriers, so every node balances.
     carrier_labels, sector_labels : mapping
         Display names (translated) of carrier and sector codes; codes are shown when missing.
+    scope_labels : mapping, optional
+        Display names of scopes 1 and 2 (default ``Scope 1``, ``Scope 2``).
     """
     _require(flows, ("carrier", "sector", "scope", "tco2e"), "energy_sankey")
     flows = flows[flows["tco2e"] > 0]
@@ -90,7 +96,7 @@ def energy_sankey(
     sectors = sorted(flows["sector"].astype(str).unique())
     scopes = sorted(int(s) for s in flows["scope"].unique())
     labels = [carrier_labels.get(c, c) for c in carriers] + [sector_labels.get(s, s) for s in sectors]
-    labels += [f"Scope {s}" for s in scopes]
+    labels += [(scope_labels or {}).get(s, f"Scope {s}") for s in scopes]
     index = {("c", c): i for i, c in enumerate(carriers)}
     index.update({("s", s): len(carriers) + i for i, s in enumerate(sectors)})
     index.update({("p", p): len(carriers) + len(sectors) + i for i, p in enumerate(scopes)})
@@ -106,69 +112,6 @@ def energy_sankey(
         valuesuffix=" tCO2e",
     )
     return _figure([trace], title)
-
-
-def choropleth(
-    geojson: Mapping[str, Any],
-    values: pd.DataFrame,
-    *,
-    title: str,
-    value_title: str,
-    id_property: str = "code",
-    name_column: str = "name",
-    colorscale: str | list[list[Any]] = "YlOrRd",
-) -> go.Figure:
-    """District map coloured by a value (emissions, intensity, net balance).
-
-    Parameters
-    ----------
-    geojson : mapping
-        FeatureCollection in WGS 84 with ``properties[id_property]`` per feature.
-    values : pandas.DataFrame
-        Columns ``district`` (matching ``id_property``), ``value`` and optionally ``name_column``.
-    """
-    _require(values, ("district", "value"), "choropleth")
-    names = values[name_column] if name_column in values.columns else values["district"]
-    trace = go.Choropleth(
-        geojson=dict(geojson),
-        featureidkey=f"properties.{id_property}",
-        locations=values["district"].astype(str),
-        z=values["value"].to_numpy(dtype=float),
-        text=names.astype(str),
-        colorscale=colorscale,
-        colorbar={"title": {"text": value_title}},
-        marker={"line": {"width": 1, "color": "#444"}},
-        hovertemplate="%{text}<br>%{z:,.0f}<extra></extra>",
-    )
-    fig = _figure([trace], title)
-    # No base map: the districts alone (works offline; no tiles to fetch).
-    fig.update_geos(fitbounds="locations", visible=False)
-    return fig
-
-
-def grade_map(
-    geojson: Mapping[str, Any], grades: pd.DataFrame, *, title: str, grade_names: Mapping[int, str]
-) -> go.Figure:
-    """Five-colour district map: ``grades`` has ``district``, ``grade`` (1-5) and optionally ``name``."""
-    _require(grades, ("district", "grade"), "grade_map")
-    scale = []
-    for g in range(1, 6):
-        lo, hi = (g - 1) / 5, g / 5
-        scale += [[lo, GRADE_COLOURS[g]], [hi, GRADE_COLOURS[g]]]
-    fig = choropleth(
-        geojson,
-        grades.assign(value=grades["grade"].astype(float)),
-        title=title,
-        value_title="",
-        colorscale=scale,
-    )
-    fig.update_traces(
-        zmin=0.5,
-        zmax=5.5,
-        colorbar={"tickvals": [1, 2, 3, 4, 5], "ticktext": [grade_names.get(g, str(g)) for g in range(1, 6)]},
-        hovertemplate="%{text}<br>%{z}<extra></extra>",
-    )
-    return fig
 
 
 def trend_against_target(
@@ -316,3 +259,122 @@ def quota_gauge(used: float, quota: float, projected: float | None, *, title: st
         },
     )
     return _figure([indicator], title)
+
+
+def _rings(geometry: Mapping[str, Any]) -> list[list[list[float]]]:
+    """Outer rings of a Polygon or MultiPolygon geometry."""
+    kind = geometry.get("type")
+    if kind == "Polygon":
+        return [geometry["coordinates"][0]]
+    if kind == "MultiPolygon":
+        return [polygon[0] for polygon in geometry["coordinates"]]
+    raise ValueError(f"district_shapes: unsupported geometry type {kind!r} (Polygon or MultiPolygon)")
+
+
+def district_shapes(
+    geojson: Mapping[str, Any],
+    values: pd.DataFrame,
+    *,
+    title: str,
+    value_title: str,
+    id_property: str = "code",
+    colorscale: str = "YlOrRd",
+    colours: Mapping[str, str] | None = None,
+    hover_format: str = ",.0f",
+) -> go.Figure:
+    """District map drawn as filled polygons on plain axes: needs no base map and no topojson.
+
+    plotly's geo traces (``go.Choropleth``) download a world topojson from the plotly CDN whenever
+    a trace uses ``locationmode``; the dashboard must work with no internet, so it draws the
+    districts' own rings instead (one filled ``Scatter`` per district, ``customdata`` = district
+    code for click handlers), with the y axis scaled by 1/cos(latitude) so shapes keep their form.
+
+    Parameters
+    ----------
+    geojson : mapping
+        FeatureCollection in WGS 84 [degrees] with ``properties[id_property]`` per feature.
+    values : pandas.DataFrame
+        ``district``, ``value`` and optionally ``name``.
+    colorscale : str
+        plotly colour scale of continuous values.
+    colours : mapping, optional
+        District -> fill colour (overrides the scale; e.g. the five grade colours).
+    hover_format : str
+        d3 format of the value in the hover text.
+    """
+    from plotly.colors import sample_colorscale
+
+    _require(values, ("district", "value"), "district_shapes")
+    table = values.assign(district=values["district"].astype(str)).set_index("district")
+    v = table["value"].to_numpy(dtype=float)
+    finite = v[np.isfinite(v)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    span = hi - lo if hi > lo else 1.0
+    traces: list[Any] = []
+    lats: list[float] = []
+    for feature in geojson.get("features", []):
+        code = str(feature["properties"][id_property])
+        if code not in table.index:
+            continue
+        value = float(table.at[code, "value"])
+        name = str(table.at[code, "name"]) if "name" in table.columns else code
+        if colours is not None and code in colours:
+            fill = colours[code]
+        elif np.isfinite(value):
+            fill = sample_colorscale(colorscale, [(value - lo) / span])[0]
+        else:
+            fill = "#dddddd"
+        for ring in _rings(feature["geometry"]):
+            xs = [float(p[0]) for p in ring]
+            ys = [float(p[1]) for p in ring]
+            lats.extend(ys)
+            traces.append(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    fill="toself",
+                    fillcolor=fill,
+                    mode="lines",
+                    line={"color": "#333333", "width": 1},
+                    name=name,
+                    customdata=[code] * len(xs),
+                    text=[name] * len(xs),
+                    hovertemplate="%{text}<br>" + _format_hover(value, hover_format) + "<extra></extra>",
+                    hoveron="fills+points",
+                    showlegend=False,
+                )
+            )
+    if colours is None and finite.size:
+        traces.append(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker={
+                    "colorscale": colorscale,
+                    "cmin": lo,
+                    "cmax": hi,
+                    "color": [lo],
+                    "showscale": True,
+                    "colorbar": {"title": {"text": value_title}},
+                },
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    mid_lat = float(np.mean(lats)) if lats else 0.0
+    return _figure(
+        traces,
+        title,
+        xaxis={"visible": False},
+        yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1.0 / max(np.cos(np.radians(mid_lat)), 0.1)},
+        hovermode="closest",
+    )
+
+
+def _format_hover(value: float, fmt: str) -> str:
+    """A value for a hover label (``fmt`` is ``,.0f`` or ``,.2f``); empty for NaN."""
+    if not np.isfinite(value):
+        return ""
+    decimals = int(fmt.rstrip("f").split(".")[-1]) if "." in fmt else 0
+    return f"{value:,.{decimals}f}"

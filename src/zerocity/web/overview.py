@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from zerocity.i18n import N_
 from zerocity.inventory.gpc import Level
 from zerocity.inventory.result import InventoryResult
 from zerocity.sinks.balance import BalanceResult
@@ -20,6 +21,9 @@ from zerocity.web import figures
 __all__ = ["city_overview", "district_table", "energy_flows"]
 
 Translate = Callable[[str], str]
+
+#: Message id of each scope's label.
+SCOPE_IDS = {1: N_("scope_1"), 2: N_("scope_2"), 3: N_("scope_3")}
 
 
 def _identity(msgid: str) -> str:
@@ -84,6 +88,8 @@ def city_overview(
     balance: BalanceResult | None = None,
     t: Translate = _identity,
     sector_names: Mapping[str, str] | None = None,
+    subsector_names: Mapping[str, str] | None = None,
+    carrier_names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The city overview page: total, per capita, per GDP, trend against the target, breakdowns.
 
@@ -103,6 +109,8 @@ def city_overview(
         Translation of message ids.
     sector_names : mapping, optional
         Display names of GPC sector codes.
+    subsector_names, carrier_names : mapping, optional
+        Display names of GPC subsector codes and of activities (the Sankey's nodes).
 
     Returns
     -------
@@ -132,24 +140,25 @@ def city_overview(
         .reset_index()
     )
     by_sector_scope["sector_name"] = by_sector_scope["sector"].map(lambda s: names.get(s, s))
-    by_sector_scope["scope_name"] = by_sector_scope["scope"].map(lambda s: f"{t('Scope')} {s}")
+    by_sector_scope["scope_name"] = by_sector_scope["scope"].map(lambda s: t(SCOPE_IDS[int(s)]))
     figs = {
         "trend": figures.trend_against_target(
             trend,
             target,
-            title=t("Emissions and target path"),
+            title=t("web_chart_trend"),
             y_title="tCO2e",
-            actual_name=t("Inventory"),
-            target_name=t("Target path"),
+            actual_name=t("web_inventory"),
+            target_name=t("web_target_path"),
         ),
         "sectors": figures.stacked_bars(
-            by_sector_scope, "sector_name", "scope_name", "tco2e", title=t("By sector and scope"), y_title="tCO2e"
+            by_sector_scope, "sector_name", "scope_name", "tco2e", title=t("web_chart_sectors"), y_title="tCO2e"
         ),
         "sankey": figures.energy_sankey(
             energy_flows(result, year, level),
-            title=t("Energy carriers to sectors to emissions"),
-            carrier_labels={},
-            sector_labels={},
+            title=t("web_chart_sankey"),
+            carrier_labels=carrier_names or {},
+            sector_labels=subsector_names or {},
+            scope_labels={s: t(SCOPE_IDS[s]) for s in (1, 2, 3)},
         ),
     }
     city_balance = None

@@ -1,0 +1,306 @@
+"""Load benchmark of the platform service (issue 10): ingest rates and dashboard latency.
+
+Reproducible end to end on one machine, against real processes:
+
+1. ``zerocity serve`` (uvicorn) on a fresh data directory with a tenant, an API key and 1,000
+   registered meters;
+2. **HTTP batches**: two client threads POST pre-encoded JSON batches of 10,000 new readings to
+   ``/api/v1/monitor/readings`` for ``ZEROCITY_BENCH_SECONDS`` (default 20) seconds; the figure
+   is readings stored (counted in the database afterwards) per second of wall time;
+3. **MQTT**: a private Mosquitto (``max_queued_messages`` raised, as docs/service.md requires for
+   production) and ``zerocity monitor mqtt-worker``; a publisher sends one QoS-1 reading per
+   message; the figure is messages stored per second from the first publish until the last
+   reading is in the database;
+4. **Dashboard queries**: ``wrk`` with 50 connections for the same time against the live view,
+   a day rollup by district and the inventory list (round robin); the figure is wrk's p99.
+
+Targets: >= 50,000 readings/s (HTTP), >= 10,000 messages/s (MQTT), p99 < 100 ms at 50 users.
+Needs ``mosquitto`` and ``wrk`` (Debian packages) on the PATH.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+SECONDS = float(os.environ.get("ZEROCITY_BENCH_SECONDS", "20"))
+METERS = 1000
+BATCH = 10_000
+T0 = 1_767_225_600  # 2026-01-01T00:00:00Z
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _zc(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    done = subprocess.run(
+        [str(BIN / "zerocity"), *args], env=env, input=stdin, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"zerocity {' '.join(args)} failed: {done.stderr}")
+    return done.stdout
+
+
+def _wait_http(url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def _count(db: Path) -> int:
+    with sqlite3.connect(db) as con:
+        return int(con.execute("SELECT count(*) FROM meter_readings").fetchone()[0])
+
+
+def _bodies(n: int, offset: int) -> list[bytes]:
+    """``n`` JSON batches of ``BATCH`` readings, every (meter, ts) new (15-minute steps)."""
+    out = []
+    for b in range(n):
+        base = offset + b * (BATCH // METERS)
+        rows = [
+            {"meter_id": f"m{m:04d}", "ts": T0 + 900 * (base + k), "value": 1.0 + (m % 7)}
+            for k in range(BATCH // METERS)
+            for m in range(METERS)
+        ]
+        out.append(json.dumps(rows).encode())
+    return out
+
+
+def bench_http(base: str, key: str, db: Path) -> float:
+    bodies = _bodies(int(SECONDS * 8) + 8, 0)  # more than two threads can send in SECONDS
+    lock = threading.Lock()
+    stop = time.monotonic() + SECONDS
+    errors: list[str] = []
+
+    def client() -> None:
+        with httpx.Client(base_url=base, headers={"X-API-Key": key, "Content-Type": "application/json"}) as c:
+            while time.monotonic() < stop:
+                with lock:
+                    if not bodies:
+                        return
+                    body = bodies.pop()
+                r = c.post("/api/v1/monitor/readings", content=body, timeout=60)
+                if r.status_code != 200:
+                    errors.append(f"{r.status_code} {r.text[:200]}")
+                    return
+
+    before = _count(db)
+    start = time.monotonic()
+    threads = [threading.Thread(target=client) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - start
+    if errors:
+        raise RuntimeError(f"HTTP ingest failed: {errors[0]}")
+    return (_count(db) - before) / elapsed
+
+
+def bench_mqtt(env: dict[str, str], db: Path, work: Path) -> float:
+    import paho.mqtt.client as mqtt
+
+    port = _free_port()
+    conf = work / "mosquitto.conf"
+    conf.write_text(
+        f"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 10000000\n"
+        "max_inflight_messages 0\npersistence false\n"
+    )
+    broker_log = (work / "mosquitto.log").open("wb")
+    broker = subprocess.Popen(["mosquitto", "-v", "-c", str(conf)], stdout=broker_log, stderr=subprocess.STDOUT)
+    worker = None
+    try:
+        time.sleep(0.5)
+        worker = subprocess.Popen(
+            [
+                str(BIN / "zerocity"),
+                "monitor",
+                "mqtt-worker",
+                "--topic-root",
+                "bench/#",
+                "--port",
+                str(port),
+                "--client-id",
+                "bench-worker",
+                "--database-url",
+                f"sqlite:///{db.as_posix()}",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(3.0)  # connect, subscribe, load meters and factors
+        n = int(10_000 * SECONDS)
+        before = _count(db)
+        pub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bench-publisher")
+        pub.max_inflight_messages_set(1000)
+        pub.max_queued_messages_set(0)
+        pub.connect("127.0.0.1", port)
+        pub.loop_start()
+        start = time.monotonic()
+        t_base = T0 + 86400 * 400  # after the HTTP readings
+        for i in range(n):
+            m = i % METERS
+            payload = f'{{"ts": {t_base + 900 * (i // METERS)}, "value": 1.5}}'
+            pub.publish(f"bench/m{m:04d}", payload, qos=1)
+        published = time.monotonic() - start
+        deadline = time.monotonic() + float(os.environ.get("ZEROCITY_BENCH_MQTT_WAIT", "120"))
+        while _count(db) - before < n and time.monotonic() < deadline:
+            time.sleep(0.2)
+        elapsed = time.monotonic() - start
+        stored = _count(db) - before
+        pub.loop_stop()
+        pub.disconnect()
+        print(f"  MQTT: {n:,} messages published in {published:.1f} s; {stored:,} stored after {elapsed:.1f} s")
+        if stored < n:
+            log = (work / "worker.log").read_text(errors="replace")[-2000:]
+            dropped = (work / "mosquitto.log").read_text(errors="replace").count("dropp")
+            raise RuntimeError(
+                f"MQTT: only {stored:,} of {n:,} messages stored; broker drop lines {dropped}; worker log tail:\n{log}"
+            )
+        return stored / elapsed
+    finally:
+        for p in (worker, broker):
+            if p is not None:
+                p.send_signal(signal.SIGINT)
+                try:
+                    p.wait(10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+
+
+def bench_dashboard(base: str, token: str, inventory_paths: list[str]) -> dict[str, float]:
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed (Debian package wrk)")
+    paths = [
+        "/api/v1/monitor/live",
+        f"/api/v1/monitor/rollups?level=day&by=district&start={T0}",
+        "/api/v1/inventories",
+        *inventory_paths,
+    ]
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    lua_paths = ", ".join(f'"{p}"' for p in paths)
+    script.write_text(
+        f"local paths = {{{lua_paths}}}\nlocal i = 0\n"
+        f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+        'request = function()\n  i = i % #paths + 1\n  return wrk.format("GET", paths[i])\nend\n'
+        "response = function(status, headers, body)\n  if status ~= 200 then\n"
+        '    io.stderr:write("status " .. status .. "\\n")\n  end\nend\n'
+    )
+    done = subprocess.run(
+        ["wrk", "-t2", "-c50", f"-d{int(SECONDS)}s", "--latency", "-s", str(script), base],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    script.unlink()
+    if "status " in done.stderr:
+        raise RuntimeError(f"dashboard queries failed: {done.stderr[:300]}")
+    out = done.stdout
+
+    def ms(label: str) -> float:
+        m = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", out)
+        if not m:
+            raise RuntimeError(f"no {label} in wrk output:\n{out}")
+        v, unit = float(m.group(1)), m.group(2)
+        return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    return {"p50_ms": ms("50%"), "p99_ms": ms("99%"), "requests_per_s": rps}
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="zc_bench_service_"))
+    env = {**os.environ, "ZEROCITY_DATA_DIR": str(work), "ZEROCITY_JWT_SECRET": "b" * 48}
+    env.pop("ZEROCITY_DATABASE_URL", None)
+    server = None
+    try:
+        _zc(env, "service", "tenant", "create", "bench", "--name", "Bench City")
+        _zc(
+            env,
+            "service",
+            "user",
+            "create",
+            "admin",
+            "--role",
+            "city_admin",
+            "--tenant",
+            "bench",
+            stdin="bench-password-1\nbench-password-1\n",
+        )
+        key = _zc(env, "service", "apikey", "create", "--tenant", "bench", "--name", "gateway", "--role", "city_admin")
+        key = re.search(r"(zck_[A-Za-z0-9_\-]+)", key).group(1)  # type: ignore[union-attr]
+        db = work / "tenants" / "bench.sqlite"
+        meters = work / "meters.csv"
+        meters.write_text(
+            "meter_id,entity,district,sector,gpc_ref,carrier,unit,interval_s,region\n"
+            + "".join(
+                f"m{m:04d},E{m % 50:02d},D{m % 10},industry,I.3.2,electricity_grid,kWh,900,CN\n" for m in range(METERS)
+            )
+        )
+        _zc(env, "monitor", "meters", "import", str(meters), "--database-url", f"sqlite:///{db.as_posix()}")
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        workers = os.environ.get("ZEROCITY_BENCH_WORKERS", "2")
+        server = subprocess.Popen(
+            [str(BIN / "zerocity"), "serve", "--port", str(port), "--workers", workers, "--log-level", "warning"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        _wait_http(f"{base}/api/v1/health")
+        token = httpx.post(
+            f"{base}/api/v1/auth/token", data={"username": "admin", "password": "bench-password-1"}
+        ).json()["access_token"]
+
+        rate = bench_http(base, key, db)
+        print(
+            f"HTTP batches: {rate:,.0f} readings/s stored (target >= 50,000; {BATCH:,} per request, 2 clients, "
+            f"{workers} server workers)"
+        )
+        mqtt_rate = bench_mqtt(env, db, work)
+        print(f"MQTT: {mqtt_rate:,.0f} messages/s stored (target >= 10,000; one reading per QoS-1 message)")
+        lat = bench_dashboard(base, token, [])
+        print(
+            f"Dashboard queries, 50 connections: p50 {lat['p50_ms']:.1f} ms, p99 {lat['p99_ms']:.1f} ms "
+            f"(target < 100 ms), {lat['requests_per_s']:,.0f} requests/s; {_count(db):,} readings in the database"
+        )
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGINT)
+            try:
+                _, log = server.communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                _, log = server.communicate()
+            if server.returncode not in (0, -signal.SIGINT) or "Traceback" in (log or b"").decode(errors="replace"):
+                print("server log (tail):\n" + (log or b"").decode(errors="replace")[-3000:])
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""Helpers shared by the routers: audit rows of writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+
+from zerocity.service.audit import Outcome, record_audit
+from zerocity.service.deps import client_address, get_registry
+from zerocity.service.principal import Principal
+from zerocity.store.db import session_scope
+
+__all__ = ["audit_success"]
+
+
+def audit_success(
+    request: Request,
+    principal: Principal,
+    action: str,
+    target: str,
+    *,
+    session: Session | None = None,
+    status_code: int = 200,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Record a successful write: in ``session`` (a platform session, same transaction) or its own."""
+    kwargs: dict[str, Any] = {
+        "principal": principal,
+        "action": action,
+        "target": target,
+        "outcome": Outcome.SUCCESS,
+        "status_code": status_code,
+        "client": client_address(request),
+        "details": details,
+    }
+    if session is not None:
+        record_audit(session, **kwargs)
+        return
+    with session_scope(get_registry(request).platform_engine()) as own:
+        record_audit(own, **kwargs)
