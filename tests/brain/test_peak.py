@@ -359,3 +359,16 @@ def test_cli_demo_city() -> None:
     human = runner.invoke(app, ["brain", "peak", "--demo", "--runs", "100", "--until", "2040"])
     assert human.exit_code == 0, human.output
     assert "Peak prediction, Demo City 2010-2024 -> 2040" in human.stdout and "Models" in human.stdout
+
+
+def test_peak_year_shares_by_hand() -> None:
+    from zerocity.brain.peak import _summarise
+
+    years = np.array([2020, 2021, 2022, 2023])
+    hist = np.log([1.0, 2.0])
+    trend = np.log([[3.0, 2.0], [1.5, 1.0], [3.0, 4.0], [5.0, 1.0]])
+    s = _summarise(years, hist, trend, np.log([3.0, 2.0]), 2030)
+    # runs peak in 2022, 2021 (history), never (rising at 2023), 2022
+    assert s.peak_year_shares == ((2021, 0.25), (2022, 0.5))
+    assert s.p_no_peak == 0.25 and s.p_already_peaked == 0.25
+    assert s.to_dict()["peak_year_shares"] == [[2021, 0.25], [2022, 0.5]]

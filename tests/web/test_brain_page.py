@@ -27,6 +27,7 @@ def test_brain_page_numbers(demo_world, demo_reference) -> None:
     scenarios = re.findall(r"<tr><td>(BAU|policy|enhanced)</td>", page.text)
     assert scenarios == ["BAU", "policy", "enhanced"]  # the Demo City model's scenarios
     assert 'id="fig-macc"' in page.text and 'id="fig-wedges"' in page.text
+    assert 'id="fig-peak-years"' in page.text  # the peak-year distribution of the Monte Carlo runs
 
 
 def test_only_planning_staff_open_the_brain(demo_world) -> None:

@@ -47,8 +47,8 @@ def test_waterfall_and_histogram() -> None:
     w = figures.lmdi_waterfall(eff, 100.0, 80.0, title="t", start_label="2015", end_label="2024").data[0]
     assert list(w.y) == [100.0, 30.0, -50.0, 80.0]
     assert list(w.measure) == ["absolute", "relative", "relative", "total"]
-    h = figures.peak_histogram([2028, 2028, 2029, 2030], title="t", x_title="x", y_title="y").data[0]
-    assert list(h.x) == [2028, 2029, 2030] and list(h.y) == [0.5, 0.25, 0.25]
+    h = figures.peak_histogram([(2028, 0.5), (2029, 0.25)], title="t", x_title="x", y_title="y").data[0]
+    assert list(h.x) == [2028, 2029] and list(h.y) == [0.5, 0.25]
 
 
 def test_district_shapes_and_errors() -> None:

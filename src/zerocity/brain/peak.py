@@ -999,6 +999,9 @@ class PeakSummary:
     status : PeakStatus
     point_peak_year : int or None
         Peak of the central (point) forecast; None when it is still rising at the horizon.
+    peak_year_shares : tuple of (int, float)
+        Share of runs peaking in each year (years with at least one run, ascending); the runs
+        still rising at the horizon are ``p_no_peak`` and not in the tuple.
     """
 
     peak_year: int | None
@@ -1010,6 +1013,7 @@ class PeakSummary:
     p_already_peaked: float
     status: PeakStatus
     point_peak_year: int | None
+    peak_year_shares: tuple[tuple[int, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
@@ -1024,6 +1028,7 @@ class PeakSummary:
                 "p_already_peaked": self.p_already_peaked,
                 "status": self.status.value,
                 "point_peak_year": self.point_peak_year,
+                "peak_year_shares": [[y, share] for y, share in self.peak_year_shares],
             }
         )
 
@@ -1044,6 +1049,8 @@ def _summarise(
     if levels.size:
         level_interval = (float(np.quantile(levels, LOW)), float(np.quantile(levels, HIGH)))
     point_idx = int(np.concatenate([hist_ln, point]).argmax())
+    peaked, counts = np.unique(years[idx[~no_peak]], return_counts=True)
+    shares = tuple((int(y), float(c) / runs) for y, c in zip(peaked, counts, strict=True))
     if peak_year is None:
         status = PeakStatus.NOT_BY_HORIZON
     elif peak_year <= years[n - 1]:
@@ -1060,6 +1067,7 @@ def _summarise(
         p_already_peaked=float(np.mean(idx < n)),
         status=status,
         point_peak_year=None if point_idx == last else int(years[point_idx]),
+        peak_year_shares=shares,
     )
 
 

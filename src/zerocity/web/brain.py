@@ -166,6 +166,7 @@ def brain_view(data: CityData, t: Translate, numbers: BrainNumbers | None = None
             "p_before": summary.p_peak_before,
             "p_no_peak": summary.p_no_peak,
             "model": str(peak.chosen_model),
+            "runs": peak.runs,
         }
         fan = peak.paths
         history = pd.DataFrame(
@@ -182,6 +183,12 @@ def brain_view(data: CityData, t: Translate, numbers: BrainNumbers | None = None
         )
         lines = pd.concat([history, forecast], ignore_index=True)
         figs["peak"] = figures.pathway_lines(lines, title=t("web_chart_peak"), y_title="tCO2e")
+        figs["peak_years"] = figures.peak_histogram(
+            summary.peak_year_shares,
+            title=t("web_chart_peak_years", runs=peak.runs),
+            x_title=t("web_peak_year"),
+            y_title=t("web_share_of_runs"),
+        )
     if n.compiled is not None and n.results is not None and n.wedges is not None:
         compiled, table = n.compiled, n.wedges
         totals = n.results.totals()

@@ -151,11 +151,11 @@ def lmdi_waterfall(
     return _figure([trace], title)
 
 
-def peak_histogram(peak_years: Sequence[int] | np.ndarray, *, title: str, x_title: str, y_title: str) -> go.Figure:
-    """Distribution of Monte Carlo peak years (share of runs per year)."""
-    years = np.asarray(peak_years, dtype=int)
-    values, counts = np.unique(years, return_counts=True)
-    trace = go.Bar(x=values, y=counts / max(len(years), 1), hovertemplate="%{x}: %{y:.1%}<extra></extra>")
+def peak_histogram(shares: Sequence[tuple[int, float]], *, title: str, x_title: str, y_title: str) -> go.Figure:
+    """Distribution of Monte Carlo peak years: ``(year, share of runs)`` pairs (``PeakSummary.peak_year_shares``)."""
+    years = [int(y) for y, _ in shares]
+    values = [float(v) for _, v in shares]
+    trace = go.Bar(x=years, y=values, hovertemplate="%{x}: %{y:.1%}<extra></extra>")
     return _figure(
         [trace],
         title,
