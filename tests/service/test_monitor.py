@@ -223,3 +223,20 @@ def test_bad_meter_registry_is_refused_cell_by_cell(world: World) -> None:
     cells = {(d["row"], d["column"]) for d in response.json()["error"]["details"]}
     assert cells == {(2, "meter_id"), (2, "carrier")}
     assert world.client.get("/api/v1/monitor/meters", headers=world.headers("alpha_admin")).json()["total"] == 0
+
+
+def test_late_reading_shows_in_cached_rollups_at_once(metered: World) -> None:
+    # The API caches rollups for a few seconds; a batch stored through it clears the cache.
+    w = metered
+    params = {"level": "day", "by": "entity", "start": "2022-07-01T00:00:00Z", "end": "2022-07-02T00:00:00Z"}
+
+    def total() -> float:
+        items = w.client.get("/api/v1/monitor/rollups", params=params, headers=w.headers("alpha_admin")).json()
+        return sum(r["quantity"] for r in items["items"])
+
+    assert _post(w, "alpha_admin", [{"meter_id": "M1", "ts": "2022-07-01T10:00:00", "value": 100}]).status_code == 200
+    assert total() == pytest.approx(0.1, rel=REL)  # 100 kWh = 0.1 MWh
+    assert total() == pytest.approx(0.1, rel=REL)  # the cached answer
+    late = [{"meter_id": "M1", "ts": "2022-07-01T03:00:00", "value": 300}]
+    assert _post(w, "alpha_admin", late).json()["stored"] == 1
+    assert total() == pytest.approx(0.4, rel=REL)  # the late reading counts at once

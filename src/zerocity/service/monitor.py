@@ -25,6 +25,7 @@ from zerocity.monitor.ingest import READING_COLUMNS, ingest_records
 from zerocity.monitor.registry import METER_COLUMNS, import_meters, validate_meters
 from zerocity.monitor.rollups import GroupBy, Level, live_view, rollup
 from zerocity.monitor.webhooks import add_webhook, list_webhooks
+from zerocity.service.cache import dashboard_cache
 from zerocity.service.deps import RowScope
 from zerocity.service.errors import ApiError
 from zerocity.store.db import as_utc
@@ -75,7 +76,9 @@ def register_meters(session: Session, *, rows: list[dict[str, Any]], region: str
     frame = pd.DataFrame(rows, columns=list(METER_COLUMNS)).astype(object)
     frame = frame.where(frame.notna(), "").astype(str)
     meters = validate_meters(frame, region=region, source=source, factor_year=datetime.now(UTC).year)
-    return import_meters(session, meters)
+    count = import_meters(session, meters)
+    dashboard_cache.clear()  # groups (entity, district, sector) may have changed
+    return count
 
 
 def meters_csv_rows(content: bytes) -> list[dict[str, Any]]:
@@ -159,6 +162,8 @@ def ingest_readings(engine: Engine, *, scope: RowScope, columns: dict[str, list[
         raise ApiError(422, "invalid_request", "no readings")
     check_meter_owner(engine, scope=scope, meter_ids=frame["meter_id"])
     result = ingest_records(engine, frame, source=source)
+    if result.stored:
+        dashboard_cache.clear()  # this process answers with the new readings at once
     return {"received": result.received, "stored": result.stored, "duplicates": result.duplicates}
 
 
@@ -198,7 +203,10 @@ def rollup_page(
     """Sums per period, group and carrier (an enterprise reporter: its own entity or meters only)."""
     if scope.entity_id is not None and by not in (GroupBy.ENTITY, GroupBy.METER):
         raise ApiError(403, "forbidden", "an enterprise reporter rolls up by entity or meter_id (its own) only")
-    frame = rollup(engine, level=level, by=by, start=start, end=end, utc_offset_h=utc_offset_h)
+    key = ("rollup", engine.url.render_as_string(hide_password=False), level, by, start, end, utc_offset_h)
+    frame = dashboard_cache.get_or_compute(
+        key, lambda: rollup(engine, level=level, by=by, start=start, end=end, utc_offset_h=utc_offset_h)
+    )
     if scope.entity_id is not None:
         if by is GroupBy.ENTITY:
             frame = frame[frame["group"] == scope.entity_id]
@@ -211,8 +219,11 @@ def rollup_page(
 
 
 def live(engine: Engine, *, utc_offset_h: float) -> dict[str, Any]:
-    """The current local day so far (totals, hourly curve, per entity and carrier)."""
-    view: dict[str, Any] = jsonable(live_view(engine, utc_offset_h=utc_offset_h))
+    """The current local day so far (totals, hourly curve, per entity and carrier), cached briefly."""
+    key = ("live", engine.url.render_as_string(hide_password=False), utc_offset_h)
+    view: dict[str, Any] = dashboard_cache.get_or_compute(
+        key, lambda: jsonable(live_view(engine, utc_offset_h=utc_offset_h))
+    )
     return view
 
 

@@ -11,6 +11,8 @@ turned into columns for one bulk insert.
 
 from __future__ import annotations
 
+import math
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -21,6 +23,7 @@ from sqlalchemy.orm import Session
 from zerocity.monitor.alerts import WarningKind
 from zerocity.monitor.rollups import GroupBy, Level
 from zerocity.service import monitor as service
+from zerocity.service.cache import DASHBOARD_TTL_S
 from zerocity.service.deps import Page, row_scope, tenant_engine, tenant_session
 from zerocity.service.errors import ApiError
 from zerocity.service.permissions import Permission, require
@@ -150,7 +153,8 @@ def rollups(
 
     An enterprise reporter rolls up its own entity (``by=entity``) or meters (``by=meter_id``).
     """
-    hi = end or datetime.now(UTC)
+    # "Now" rounded up to the dashboard cache's step, so simultaneous dashboards ask the same question.
+    hi = end or datetime.fromtimestamp(math.ceil(time.time() / DASHBOARD_TTL_S) * DASHBOARD_TTL_S, UTC)
     lo = start or hi - timedelta(days=1)
     if (hi if hi.tzinfo else hi.replace(tzinfo=UTC)) <= (lo if lo.tzinfo else lo.replace(tzinfo=UTC)):
         raise ApiError(422, "invalid_request", "end must be after start", [{"location": ["query", "end"]}])
