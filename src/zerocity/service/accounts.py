@@ -426,6 +426,61 @@ def revoke_api_key(session: Session, *, scope_tenant_id: int | None, key_id: int
     return key
 
 
+def audited_login(
+    session: Session, *, username: str, password: str, client: str, settings: Settings, action: str, status_code: int
+) -> tuple[User, str | None]:
+    """:func:`authenticate` with one audit row per outcome (the one login of the API and the web pages).
+
+    A refused attempt (rate limited: 429, wrong credentials: 401) is audited and committed before
+    the error propagates, so the row survives the caller's rollback; a success is audited with
+    ``status_code`` in the caller's transaction.
+
+    Returns
+    -------
+    tuple of (User, str or None)
+        The user and the slug of its tenant (None for platform administrators).
+
+    Raises
+    ------
+    LoginRateLimitedError, LoginFailedError
+        As :func:`authenticate`.
+    """
+    from zerocity.service.audit import Outcome, record_audit
+
+    who = f"user:{username[:100]}"
+    try:
+        user = authenticate(session, username=username, password=password, client=client, settings=settings)
+    except (LoginRateLimitedError, LoginFailedError) as exc:
+        limited = isinstance(exc, LoginRateLimitedError)
+        record_audit(
+            session,
+            principal=None,
+            actor=who,
+            action=action,
+            target=who,
+            outcome=Outcome.DENIED if limited else Outcome.FAILURE,
+            status_code=429 if limited else 401,
+            client=client,
+            details={"reason": "rate_limited"} if limited else None,
+        )
+        session.commit()
+        raise
+    tenant = session.get(Tenant, user.tenant_id) if user.tenant_id is not None else None
+    slug = tenant.slug if tenant else None
+    record_audit(
+        session,
+        principal=None,
+        actor=f"user:{user.username}",
+        tenant=slug,
+        action=action,
+        target=f"user:{user.id}",
+        outcome=Outcome.SUCCESS,
+        status_code=status_code,
+        client=client,
+    )
+    return user, slug
+
+
 #: Resolution of an API key's ``last_used_at`` [s]: a key used again within this time is not written
 #: again, so a meter gateway posting many batches costs one write a minute, not one per request
 #: (zerocity's choice).

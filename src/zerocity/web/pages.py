@@ -21,8 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from zerocity.i18n import LANGUAGES, N_, install_jinja, translator
-from zerocity.service.accounts import LoginFailedError, LoginRateLimitedError, authenticate
-from zerocity.service.audit import Outcome, record_audit
+from zerocity.service.accounts import LoginFailedError, LoginRateLimitedError, audited_login
 from zerocity.service.deps import client_address, row_scope
 from zerocity.service.permissions import Permission, Role, allowed
 from zerocity.service.principal import Principal
@@ -215,49 +214,26 @@ def login(
         auth.check_csrf(request, csrf)
     except auth.CsrfError:
         return message(page, "web_csrf", 403)
-    client = client_address(request)
     with session_scope(page.registry.platform_engine()) as session:
         try:
-            user = authenticate(session, username=username, password=password, client=client, settings=page.settings)
-        except LoginRateLimitedError as exc:
-            record_audit(
+            user, tenant = audited_login(
                 session,
-                principal=None,
-                actor=f"user:{username[:100]}",
+                username=username,
+                password=password,
+                client=client_address(request),
+                settings=page.settings,
                 action="web.login",
-                target=f"user:{username[:100]}",
-                outcome=Outcome.DENIED,
-                status_code=429,
-                client=client,
+                status_code=303,
             )
+        except LoginRateLimitedError as exc:
             error = page.t("web_login_rate_limited", seconds=exc.retry_after)
             return render(page, "login.html.j2", status=429, next=auth.safe_next(next), error=error)
         except LoginFailedError:
-            record_audit(
-                session,
-                principal=None,
-                actor=f"user:{username[:100]}",
-                action="web.login",
-                target=f"user:{username[:100]}",
-                outcome=Outcome.FAILURE,
-                status_code=401,
-                client=client,
+            return render(
+                page, "login.html.j2", status=401, next=auth.safe_next(next), error=page.t("web_login_failed")
             )
-            error = page.t("web_login_failed")
-            return render(page, "login.html.j2", status=401, next=auth.safe_next(next), error=error)
-        tenant = session.get(Tenant, user.tenant_id) if user.tenant_id is not None else None
-        record_audit(
-            session,
-            principal=None,
-            actor=f"user:{user.username}",
-            tenant=tenant.slug if tenant else None,
-            action="web.login",
-            target=f"user:{user.id}",
-            status_code=303,
-            client=client,
-        )
         response = RedirectResponse(auth.safe_next(next), status_code=303)
-        auth.set_session_cookie(response, request, user, tenant.slug if tenant else None, page.settings)
+        auth.set_session_cookie(response, request, user, tenant, page.settings)
     return response
 
 

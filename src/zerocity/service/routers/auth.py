@@ -12,12 +12,12 @@ from zerocity.service.accounts import (
     LoginFailedError,
     LoginRateLimitedError,
     RefreshTokenError,
-    authenticate,
+    audited_login,
     issue_refresh_token,
     revoke_refresh_token,
     rotate_refresh_token,
 )
-from zerocity.service.audit import Outcome, record_audit
+from zerocity.service.audit import record_audit
 from zerocity.service.deps import PlatformSession, client_address, get_settings
 from zerocity.service.errors import ApiError
 from zerocity.service.permissions import Permission, require
@@ -55,51 +55,23 @@ def login(
     Five failures for one username from one client within 15 minutes (zerocity's choice, see
     :class:`~zerocity.service.settings.Settings`) lock further attempts with 429 and ``Retry-After``.
     """
-    client = client_address(request)
     try:
-        user = authenticate(session, username=username, password=password, client=client, settings=settings)
-    except LoginRateLimitedError as exc:
-        record_audit(
+        user, _tenant = audited_login(
             session,
-            principal=None,
-            actor=f"user:{username[:100]}",
+            username=username,
+            password=password,
+            client=client_address(request),
+            settings=settings,
             action="auth.login",
-            target=f"user:{username[:100]}",
-            outcome=Outcome.DENIED,
-            status_code=429,
-            client=client,
-            details={"reason": "rate_limited"},
+            status_code=200,
         )
-        session.commit()
+    except LoginRateLimitedError as exc:
         raise ApiError(
             429, "rate_limited", str(exc), [{"retry_after": exc.retry_after}], {"Retry-After": str(exc.retry_after)}
         ) from None
     except LoginFailedError as exc:
-        record_audit(
-            session,
-            principal=None,
-            actor=f"user:{username[:100]}",
-            action="auth.login",
-            target=f"user:{username[:100]}",
-            outcome=Outcome.FAILURE,
-            status_code=401,
-            client=client,
-        )
-        session.commit()
         raise ApiError(401, "login_failed", str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
     tokens = _tokens(session, user, settings)
-    tenant = session.get(Tenant, user.tenant_id) if user.tenant_id is not None else None
-    record_audit(
-        session,
-        principal=None,
-        actor=f"user:{user.username}",
-        tenant=tenant.slug if tenant else None,
-        action="auth.login",
-        target=f"user:{user.id}",
-        outcome=Outcome.SUCCESS,
-        status_code=200,
-        client=client,
-    )
     return tokens
 
 
