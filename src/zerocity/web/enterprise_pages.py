@@ -90,6 +90,25 @@ def _registry(c: Ctx) -> enterprises.Registry | None:
     return enterprises.current_registry(c.tenant, c.engine, cache_key=c.cache_key)
 
 
+def _entity(request: Request, uscc: str) -> tuple[Ctx, str, str | None, enterprises.Registry] | Response:
+    """Context, entity code, the caller's own entity and the registry of an enterprise page.
+
+    An enterprise reporter asking for another entity gets 404 (as if it did not exist); so does a
+    tenant without an enterprise registry.
+    """
+    guarded = _guard(request, Permission.ENTERPRISE_READ)
+    if isinstance(guarded, Response):
+        return guarded
+    code = uscc.strip().upper()
+    own = row_scope(guarded.user).entity_id
+    if own is not None and code != own:
+        return message(guarded.page, "web_not_found", 404)
+    registry = _registry(guarded)
+    if registry is None:
+        return message(guarded.page, "web_no_registry", 404)
+    return guarded, code, own, registry
+
+
 def _graded(c: Ctx, registry: enterprises.Registry, year: int) -> Any:
     versions = mrvdata.entity_versions(c.engine, verified_only=False)
     return enterprises.graded_accounts(c.tenant, c.engine, registry, year, versions, cache_key=c.cache_key)
@@ -140,18 +159,11 @@ def enterprise_list_page(
 @router.get("/enterprises/{uscc}", response_class=HTMLResponse)
 def enterprise_page(request: Request, uscc: str, year: int | None = None, done: str = "") -> Response:
     """One enterprise: account, carbon code, quota, warnings, history and verification status."""
-    guarded = _guard(request, Permission.ENTERPRISE_READ)
-    if isinstance(guarded, Response):
-        return guarded
-    c = guarded
+    found = _entity(request, uscc)
+    if isinstance(found, Response):
+        return found
+    c, code, own, registry = found
     p, data = c.page, c.data
-    code = uscc.strip().upper()
-    own = row_scope(c.user).entity_id
-    if own is not None and code != own:
-        return message(p, "web_not_found", 404)
-    registry = _registry(c)
-    if registry is None:
-        return message(p, "web_no_registry", 404)
     y = pick_year(data, year)
     engine = c.engine
     reports = mrvdata.report_states(engine)
@@ -179,18 +191,11 @@ def enterprise_page(request: Request, uscc: str, year: int | None = None, done: 
 @router.get("/enterprises/{uscc}/records.csv")
 def enterprise_records(request: Request, uscc: str, year: int | None = None) -> Response:
     """The entity's records of a year (with its latest submitted version), as CSV."""
-    guarded = _guard(request, Permission.ENTERPRISE_READ)
-    if isinstance(guarded, Response):
-        return guarded
-    c = guarded
+    found = _entity(request, uscc)
+    if isinstance(found, Response):
+        return found
+    c, code, _own, registry = found
     p, data = c.page, c.data
-    code = uscc.strip().upper()
-    own = row_scope(c.user).entity_id
-    if own is not None and code != own:
-        return message(p, "web_not_found", 404)
-    registry = _registry(c)
-    if registry is None:
-        return message(p, "web_no_registry", 404)
     y = pick_year(data, year)
     engine = c.engine
     stored = views.stored_records(c.tenant, engine, registry.inventory_id, cache_key=str(p.settings.data_dir))
