@@ -126,6 +126,14 @@ def mqtt_worker(
     receive_maximum: Annotated[
         int, typer.Option("--receive-maximum", help="Unacknowledged messages the broker may send ahead.")
     ] = 1000,
+    shared_group: Annotated[
+        str | None,
+        typer.Option(
+            "--shared-group",
+            help="Share the subscription with other workers of this group ($share/<group>/...); "
+            "give each worker its own --client-id.",
+        ),
+    ] = None,
     database_url: UrlOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each connection and batch.")] = False,
 ) -> None:
@@ -145,6 +153,7 @@ def mqtt_worker(
             client_id=client_id,
             batch_size=batch_size,
             receive_maximum=receive_maximum,
+            shared_group=shared_group,
         )
         with _stop_on_signals() as stop:
             worker.run(stop)

@@ -288,3 +288,52 @@ def test_sigkill_crash_loses_nothing_and_counts_nothing_twice(monitor_db, regist
     by_entity = frame.groupby("group")["readings"].sum()
     assert by_entity.to_dict() == {f"E{k}": READINGS // 4 for k in range(4)}
     assert isinstance(frame, pd.DataFrame)
+
+
+def test_shared_subscription_splits_messages_between_workers(monitor_db, register, mqtt_broker) -> None:
+    """Two workers of one $share group: every message stored once, each worker took a part."""
+    host, port = mqtt_broker
+    root, group = f"zctest-{uuid.uuid4().hex[:8]}", f"g{uuid.uuid4().hex[:6]}"
+    ids = [f"zctest-s{k}-{uuid.uuid4().hex[:8]}" for k in range(2)]
+    _meters(register)
+    for client_id in ids:
+        _create_session(host, port, client_id, f"$share/{group}/{root}/#")
+    n = 400
+    publisher = _client(f"zctest-p-{uuid.uuid4().hex[:8]}")
+    publisher.connect(host, port)
+    publisher.loop_start()
+    workers = [
+        MqttWorker(monitor_db, host=host, port=port, topic_root=f"{root}/#", client_id=c, shared_group=group)
+        for c in ids
+    ]
+    stop = threading.Event()
+    threads = [threading.Thread(target=w.run, args=(stop,), daemon=True) for w in workers]
+    try:
+        infos = [
+            publisher.publish(f"{root}/m{i % METERS:02d}", json.dumps({"ts": 1735689600 + 900 * i, "value": 1}), qos=1)
+            for i in range(n)
+        ]
+        for info in infos:
+            info.wait_for_publish(10)
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 30
+        while _count_sum(monitor_db)[0] < n and time.monotonic() < deadline:
+            time.sleep(0.1)
+        stop.set()
+        for thread in threads:
+            thread.join(10)
+    finally:
+        publisher.disconnect()
+        publisher.loop_stop()
+        for client_id in ids:
+            _drop_session(host, port, client_id)
+    assert _count_sum(monitor_db) == (n, float(n))
+    assert sum(w.stored for w in workers) == n  # none stored twice
+    assert all(w.stored > 0 for w in workers), [w.stored for w in workers]
+
+
+@pytest.mark.parametrize("group", ["", "a/b", "x+", "#"])
+def test_shared_group_must_be_a_plain_name(monitor_db, group: str) -> None:
+    with pytest.raises(MonitorError, match="shared group"):
+        MqttWorker(monitor_db, topic_root="z/#", shared_group=group)

@@ -41,6 +41,8 @@ TABLES = {
     # 0006 enterprise registries and service jobs
     "enterprise_registries",
     "service_jobs",
+    # 0007 hourly meter rollups
+    "meter_rollups_hour",
 }
 
 
@@ -88,7 +90,7 @@ def test_migration_creates_all_tables(db_engine) -> None:
 
 
 def test_database_is_at_head(db_engine) -> None:
-    assert head_revision() == "0006"
+    assert head_revision() == "0007"
     assert current_revision(db_engine) == head_revision()
     upgrade(db_engine)  # idempotent
     assert current_revision(db_engine) == head_revision()

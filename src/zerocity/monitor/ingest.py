@@ -30,12 +30,13 @@ from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from zerocity.errors import InvalidRecordsError, RecordIssue, UnitError
 from zerocity.monitor.emissions import FactorCache, FactorKey
 from zerocity.monitor.registry import MeterInfo, MonitorError, load_meters
+from zerocity.monitor.rollups import add_to_hourly
 from zerocity.store.db import session_scope, write_transaction
 from zerocity.store.models import MeterReading
 from zerocity.units import parse_unit
@@ -203,7 +204,7 @@ class Ingestor:
                 raise InvalidRecordsError(source, prepared.issues)
             for issue in prepared.issues[:20]:
                 logger.warning("%s: reading skipped: %s", source, issue)
-            stored = store_rows(session, prepared.rows)
+            stored = store_rows(session, prepared.rows, self._meters)
         result = IngestResult(len(prepared.rows), stored, len(prepared.issues))
         logger.debug("%s: %s", source, result)
         return result
@@ -416,8 +417,10 @@ def ingest_records(
     return ingestor.ingest(frame, source=source)
 
 
-def store_rows(session: Session, rows: Sequence[Sequence[Any]]) -> int:
-    """Insert readings, ignoring those already stored (same meter and ``ts``).
+def store_rows(session: Session, rows: Sequence[Sequence[Any]], meters: Mapping[str, MeterInfo]) -> int:
+    """Insert readings, ignoring those already stored (same meter and ``ts``); sum the new ones.
+
+    The newly inserted readings are added to the hourly rollups in the same transaction.
 
     Parameters
     ----------
@@ -425,6 +428,8 @@ def store_rows(session: Session, rows: Sequence[Sequence[Any]]) -> int:
         Session whose transaction the rows join.
     rows : sequence of sequences
         Values of :data:`STORED_COLUMNS` per reading.
+    meters : mapping of str to MeterInfo
+        Registry of every meter in ``rows`` (grouping keys of the rollups).
 
     Returns
     -------
@@ -436,35 +441,62 @@ def store_rows(session: Session, rows: Sequence[Sequence[Any]]) -> int:
     connection = session.connection()
     dialect = connection.dialect
     names = ", ".join(STORED_COLUMNS)
-    if dialect.name == "postgresql":
+    frame = pd.DataFrame.from_records(rows, columns=list(STORED_COLUMNS))
+    inserted: pd.DataFrame | None = None  # None: decide from the count below
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":  # psycopg 3: COPY
         dbapi = connection.connection.dbapi_connection
         cursor = dbapi.cursor()  # type: ignore[union-attr]
         try:
-            if hasattr(cursor, "copy"):
-                cursor.execute(
-                    "CREATE TEMP TABLE IF NOT EXISTS zc_readings_in "
-                    "(LIKE meter_readings INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-                )
-                cursor.execute("TRUNCATE zc_readings_in")
-                with cursor.copy(f"COPY zc_readings_in ({names}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                cursor.execute(
-                    f"INSERT INTO meter_readings ({names}) SELECT {names} FROM zc_readings_in "
-                    "ON CONFLICT (meter_id, ts) DO NOTHING"
-                )
-                return int(cursor.rowcount)
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS zc_readings_in "
+                "(LIKE meter_readings INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+            )
+            cursor.execute("TRUNCATE zc_readings_in")
+            with cursor.copy(f"COPY zc_readings_in ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO meter_readings ({names}) SELECT {names} FROM zc_readings_in "
+                "ON CONFLICT (meter_id, ts) DO NOTHING RETURNING meter_id, ts"
+            )
+            keys = pd.DataFrame(cursor.fetchall(), columns=["meter_id", "ts"])
         finally:
             cursor.close()
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {MeterReading.__tablename__} ({names}) VALUES ({', '.join([marker] * len(STORED_COLUMNS))}) "
-        "ON CONFLICT (meter_id, ts) DO NOTHING"
+        stored = len(keys)
+        if 0 < stored < len(frame):
+            inserted = frame.merge(keys.astype({"ts": "int64"}), on=["meter_id", "ts"])
+    else:
+        marker = "?" if dialect.paramstyle == "qmark" else "%s"
+        sql = (
+            f"INSERT INTO {MeterReading.__tablename__} ({names}) "
+            f"VALUES ({', '.join([marker] * len(STORED_COLUMNS))}) ON CONFLICT (meter_id, ts) DO NOTHING"
+        )
+        if dialect.name == "sqlite":
+            raw = connection.connection.dbapi_connection
+            before = raw.total_changes  # type: ignore[union-attr]
+            connection.exec_driver_sql(sql, [tuple(r) for r in rows])
+            stored = int(raw.total_changes - before)  # type: ignore[union-attr]
+        else:
+            stored = int(connection.exec_driver_sql(sql, [tuple(r) for r in rows]).rowcount)
+        if 0 < stored < len(frame):
+            inserted = _inserted_now(session, frame)
+    if stored == len(frame):
+        inserted = frame
+    if inserted is not None:
+        add_to_hourly(session, inserted, meters)
+    return stored
+
+
+def _inserted_now(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``frame`` this transaction inserted: stored with this batch's ``received_at``.
+
+    Only needed when a batch held duplicates; the scan is bounded by the batch's time range.
+    """
+    lo, hi = int(frame["ts"].min()), int(frame["ts"].max())
+    stamps = sorted(set(frame["received_at"].tolist()))
+    table = MeterReading.__table__
+    statement = select(table.c.meter_id, table.c.ts).where(
+        table.c.ts >= lo, table.c.ts <= hi, table.c.received_at.in_(stamps)
     )
-    if dialect.name == "sqlite":
-        raw = connection.connection.dbapi_connection
-        before = raw.total_changes  # type: ignore[union-attr]
-        connection.exec_driver_sql(sql, [tuple(r) for r in rows])
-        return int(raw.total_changes - before)  # type: ignore[union-attr]
-    result = connection.exec_driver_sql(sql, [tuple(r) for r in rows])
-    return int(result.rowcount)
+    keys = pd.DataFrame(session.execute(statement).all(), columns=["meter_id", "ts"])
+    return frame.merge(keys.astype({"ts": "int64"}), on=["meter_id", "ts"])

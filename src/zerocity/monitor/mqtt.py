@@ -126,6 +126,10 @@ class MqttWorker:
         Longest time a received message waits for its commit [s].
     receive_maximum : int
         Unacknowledged messages the broker may send ahead (MQTT v5 Receive Maximum).
+    shared_group : str, optional
+        Subscribe as a member of this MQTT v5 shared subscription (``$share/<group>/<root>/#``):
+        several workers, each with its own ``client_id``, then split the messages between them
+        (scale-out across processes; the database key keeps redeliveries idempotent).
     """
 
     def __init__(
@@ -139,6 +143,7 @@ class MqttWorker:
         batch_size: int = 500,
         flush_interval_s: float = 0.05,
         receive_maximum: int = 1000,
+        shared_group: str | None = None,
     ) -> None:
         if not 0 < batch_size <= receive_maximum <= 65535:
             raise MonitorError(
@@ -148,6 +153,9 @@ class MqttWorker:
         self.ingestor = Ingestor(engine)
         self.host, self.port = host, port
         self.prefix = topic_prefix(topic_root)
+        if shared_group is not None and (not shared_group or any(c in shared_group for c in "/+#")):
+            raise MonitorError(f"shared group must be a plain name without '/', '+' or '#', got {shared_group!r}")
+        self.subscription = f"$share/{shared_group}/{self.prefix}#" if shared_group else self.prefix + "#"
         self.batch_size = batch_size
         self.flush_interval_s = flush_interval_s
         self.stored = 0
@@ -171,9 +179,9 @@ class MqttWorker:
         if reason.is_failure:
             logger.error("MQTT connection refused: %s", reason)
             return
-        client.subscribe(self.prefix + "#", qos=1)
+        client.subscribe(self.subscription, qos=1)
         self._connected.set()
-        logger.info("connected to %s:%s, subscribed to %s#", self.host, self.port, self.prefix)
+        logger.info("connected to %s:%s, subscribed to %s", self.host, self.port, self.subscription)
 
     def _on_disconnect(self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: Any, _props: Any) -> None:
         with self._cond:

@@ -197,6 +197,10 @@ def validate_meters(
     return meters
 
 
+#: Meter columns the hourly rollups are keyed by.
+_ROLLUP_KEYS = ("entity", "district", "sector", "carrier", "quantity_unit")
+
+
 def import_meters(session: Session, meters: list[MeterInfo]) -> int:
     """Insert or update meters (matched by ``meter_id``) in the session's transaction.
 
@@ -215,11 +219,14 @@ def import_meters(session: Session, meters: list[MeterInfo]) -> int:
     existing = {
         m.meter_id: m for m in session.scalars(select(Meter).where(Meter.meter_id.in_([x.meter_id for x in meters])))
     }
+    regrouped = False  # a stored meter's rollup keys changed: the hourly sums are rebuilt
     for info in meters:
         row = existing.get(info.meter_id)
         if row is None:
             row = Meter(meter_id=info.meter_id)
             session.add(row)
+        else:
+            regrouped |= any(getattr(row, k) != getattr(info, k) for k in _ROLLUP_KEYS)
         for name in (
             "entity",
             "district",
@@ -233,6 +240,10 @@ def import_meters(session: Session, meters: list[MeterInfo]) -> int:
         ):
             setattr(row, name, getattr(info, name))
     session.flush()
+    if regrouped:
+        from zerocity.monitor.rollups import rebuild_hourly  # rollups imports this module
+
+        rebuild_hourly(session)
     logger.info("%d meter(s) imported", len(meters))
     return len(meters)
 

@@ -80,6 +80,7 @@ __all__ = [
     "LoginFailure",
     "Meter",
     "MeterReading",
+    "MeterRollupHour",
     "MonitorQuota",
     "MonitorWarning",
     "RefreshToken",
@@ -369,6 +370,31 @@ class MeterReading(Base):
     tco2e: Mapped[float]
     #: When the reading was stored [s since 1970-01-01 UTC].
     received_at: Mapped[float]
+
+
+class MeterRollupHour(Base):
+    """Sums of readings per UTC hour, per grouping of the meter registry (migration 0007).
+
+    Maintained in the ingest transaction from the readings actually inserted, and rebuilt when a
+    meter's grouping changes, so it always equals the aggregate of ``meter_readings``. ``grp``
+    is ``''`` for meters without a district or sector (keys cannot be NULL).
+    """
+
+    __tablename__ = "meter_rollups_hour"
+
+    #: Registry column grouped by: ``entity``, ``district``, ``sector`` or ``meter_id``.
+    grouping: Mapped[str] = mapped_column(String(16), primary_key=True)
+    #: Start of the UTC hour [s since 1970-01-01 UTC].
+    bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    grp: Mapped[str] = mapped_column(String(200), primary_key=True)
+    carrier: Mapped[str] = mapped_column(String(64), primary_key=True)
+    quantity_unit: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: Sum of the readings' quantities [``quantity_unit``].
+    quantity: Mapped[float]
+    #: Sum of the readings' emissions [t CO2e].
+    tco2e: Mapped[float]
+    #: Number of readings summed.
+    readings: Mapped[int] = mapped_column(BigInteger)
 
 
 class MonitorQuota(Base):
