@@ -137,3 +137,36 @@ def test_factor_search_and_explain(world: World) -> None:
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "factor_not_found"
     missing = world.client.get("/api/v1/factors/NOPE", headers=h)
     assert missing.status_code == 404 and "NOPE" in missing.json()["error"]["message"]
+
+
+def test_inventory_report_pdf_and_xlsx(world: World, tmp_path) -> None:
+    """The GPC report of a stored inventory, in both languages: 1.8781 t CO2e (hand sum above)."""
+    import shutil
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    inventory = _upload(world, GOOD).json()["id"]
+    h = world.headers("alpha_analyst")
+    url = f"/api/v1/inventories/{inventory}/report"
+    pdf = world.client.get(url, params={"format": "pdf", "lang": "zh", "city": "示范市"}, headers=h)
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content[:5] == b"%PDF-"
+    assert 'filename="city_2022-2022-report-zh.pdf"' in pdf.headers["content-disposition"]
+    if shutil.which("pdftotext"):
+        (tmp_path / "r.pdf").write_bytes(pdf.content)
+        text = subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, check=True).stdout
+        assert "示范市" in text.decode() and "1.88" in text.decode()
+    xlsx = world.client.get(url, params={"format": "xlsx", "population": 1000}, headers=h)
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    (tmp_path / "r.xlsx").write_bytes(xlsx.content)
+    cells = [
+        c for ws in load_workbook(tmp_path / "r.xlsx").worksheets for row in ws.iter_rows(values_only=True) for c in row
+    ]
+    assert any(isinstance(c, float) and c == pytest.approx(1.8781, rel=TOLERANCE) for c in cells)
+    assert any(isinstance(c, float) and c == pytest.approx(1.8781 / 1000, rel=TOLERANCE) for c in cells)  # per capita
+    for params in ({"year": 2021}, {"format": "docx"}, {"lang": "fr"}, {"population": 0}):
+        bad = world.client.get(url, params=params, headers=h)
+        assert bad.status_code == 422, (params, bad.text)
+    assert "2021" in world.client.get(url, params={"year": 2021}, headers=h).json()["error"]["message"]
+    assert world.client.get("/api/v1/inventories/999/report", headers=h).status_code == 404

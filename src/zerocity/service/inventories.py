@@ -296,6 +296,59 @@ def export_inventory(session: Session, *, scope: RowScope, inventory_id: int, fm
         return ExportedFile(path.read_bytes(), media, f"{base}.{fmt.value}")
 
 
+def inventory_report(
+    session: Session,
+    *,
+    scope: RowScope,
+    inventory_id: int,
+    fmt: str,
+    lang: str,
+    city: str,
+    year: int | None = None,
+    population: float | None = None,
+    gdp: float | None = None,
+) -> ExportedFile:
+    """The inventory report (GPC layout, :mod:`zerocity.reports`) of one year of a stored inventory.
+
+    The stored records are recomputed with the stored parameters (checked against the stored
+    total as for exports) for ``year`` (default: the latest year of the records).
+
+    Raises
+    ------
+    ApiError
+        422 when ``year`` is not a year of the inventory, or population or GDP is not positive.
+    """
+    from zerocity.reports import ReportError, ReportFormat, build_inventory_report, write_report
+    from zerocity.service.errors import ApiError
+
+    _get(session, scope, inventory_id)
+    stored = load_inventory(session, inventory_id)
+    records = stored.records
+    raw_years = pd.to_numeric(records["year"], errors="coerce").dropna() if "year" in records else pd.Series([])
+    years = sorted({int(y) for y in raw_years})
+    chosen = year if year is not None else (years[-1] if years else None)
+    if chosen is None or chosen not in years:
+        raise ApiError(
+            422, "invalid_request", f"year: {year} is not a year of inventory {inventory_id} (its years: {years})"
+        )
+    _recompute(records, stored.params, stored.summary)  # refuses a stale inventory
+    params = {**stored.params, "years": [chosen]}
+    result = _recompute(records, params, {})
+    try:
+        report = build_inventory_report(result, lang=lang, city=city, population=population, gdp=gdp)
+    except ReportError as exc:
+        raise ApiError(422, "invalid_request", str(exc)) from exc
+    kind = ReportFormat.parse(fmt)
+    base = re.sub(r"[^A-Za-z0-9_.-]", "_", stored.name)[:80] or "inventory"
+    media = {
+        ReportFormat.PDF: "application/pdf",
+        ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }[kind]
+    with tempfile.TemporaryDirectory(prefix="zerocity-report-") as folder:
+        path = write_report(report, Path(folder) / f"report.{kind.value}", kind)
+        return ExportedFile(path.read_bytes(), media, f"{base}-{chosen}-report-{lang}.{kind.value}")
+
+
 def publish_inventory(session: Session, *, scope: RowScope, inventory_id: int, created_by: str) -> dict[str, Any]:
     """Publish an inventory's totals (visible to the public endpoints)."""
     inventory, access = _get(session, scope, inventory_id)

@@ -6,15 +6,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zerocity.service import inventories as service
-from zerocity.service.deps import Page, row_scope, tenant_session
+from zerocity.service.deps import Page, platform_session, row_scope, tenant_session
 from zerocity.service.permissions import Permission, require
 from zerocity.service.principal import Principal
 from zerocity.service.routers.common import audit_success
 from zerocity.service.schemas import InventoryPublic, error_responses
 from zerocity.service.schemas import Page as PageOut
+from zerocity.store.models import Tenant
 
 router = APIRouter(prefix="/inventories", tags=["inventories"])
 _ERRORS = error_responses(400, 401, 403, 404, 409, 413, 422)
@@ -115,6 +117,51 @@ def export_inventory(
         exported.content,
         media_type=exported.media_type,
         headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+    )
+
+
+@router.get(
+    "/{inventory_id}/report",
+    responses={
+        **_ERRORS,
+        200: {
+            "content": {
+                "application/pdf": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+            }
+        },
+    },
+    summary="Inventory report (GPC layout)",
+)
+def inventory_report(
+    inventory_id: InventoryId,
+    format: Annotated[str, Query(pattern="^(pdf|xlsx)$", description="pdf or xlsx.")] = "pdf",
+    lang: Annotated[str, Query(pattern="^(en|zh)$", description="en or zh.")] = "en",
+    year: Annotated[int | None, Query(ge=1990, le=2100, description="Year (default: the latest).")] = None,
+    city: Annotated[str | None, Query(max_length=100, description="City name (default: the tenant's).")] = None,
+    population: Annotated[float | None, Query(gt=0, description="Population of the year [persons].")] = None,
+    gdp: Annotated[float | None, Query(gt=0, description="GDP of the year [10^4 yuan].")] = None,
+    principal: Principal = Depends(require(Permission.INVENTORY_READ)),  # noqa: B008
+    session: Session = Depends(tenant_session),  # noqa: B008
+    platform: Session = Depends(platform_session),  # noqa: B008
+) -> Response:
+    """The city inventory report of one year: totals, GPC table, charts, methodology, factor sources."""
+    name = city or platform.scalar(select(Tenant.name).where(Tenant.slug == principal.tenant)) or ""
+    report = service.inventory_report(
+        session,
+        scope=row_scope(principal),
+        inventory_id=inventory_id,
+        fmt=format,
+        lang=lang,
+        city=name,
+        year=year,
+        population=population,
+        gdp=gdp,
+    )
+    return Response(
+        report.content,
+        media_type=report.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{report.filename}"'},
     )
 
 
