@@ -35,37 +35,25 @@ ConfigOption = Annotated[Path | None, typer.Option("--config", help="Carbon-code
 def graded_accounts(
     registry: Path, records: Path, year: int | None, electricity: str, kgce: float | None, config: Path | None
 ) -> pd.DataFrame:
-    """Accounts of ``year`` graded against the city's peers, with the trend against ``year - 1``."""
-    from zerocity.accounts.enterprise import (
-        AccountsError,
-        ElectricityConvention,
-        compute_accounts,
-        grade_accounts,
-        load_carbon_code_config,
-        read_registry,
-    )
-    from zerocity.inventory import compute_inventory, read_records
+    """Accounts of ``year`` graded against the city's peers, with the trend against ``year - 1``.
 
-    if electricity not in {c.value for c in ElectricityConvention}:
-        raise AccountsError(
-            f"--electricity {electricity!r}: expected {' or '.join(c.value for c in ElectricityConvention)}"
-        )
-    reg = read_registry(registry)
-    rec = read_records(records)
-    rec = rec[rec["entity"].fillna("").astype(str) != ""] if "entity" in rec else rec
-    years = pd.to_numeric(rec["year"]).astype(int)
-    y = int(year if year is not None else years.max())
-    rec = rec[years.isin([y - 1, y])]
-    inv = compute_inventory(rec, region=default_region(), source=str(records))
-    kw: dict[str, Any] = {"records": rec, "electricity": electricity, "equivalent_kgce_per_kwh": kgce}
-    acc = compute_accounts(reg, emissions=inv.emissions, year=y, **kw)
-    has_prev = "year" not in reg or (reg["year"] == y - 1).any()
-    prev = (
-        compute_accounts(reg, emissions=inv.emissions, year=y - 1, **kw)
-        if (years == y - 1).any() and has_prev
-        else None
+    Reads the files and calls :func:`zerocity.accounts.enterprise.grade_period` (the API calls it
+    with the tables it stores).
+    """
+    from zerocity.accounts.enterprise import grade_period, load_carbon_code_config, read_registry
+    from zerocity.inventory import read_records
+
+    _, graded = grade_period(
+        read_registry(registry),
+        read_records(records),
+        year=year,
+        electricity=electricity,
+        equivalent_kgce_per_kwh=kgce,
+        region=default_region(),
+        config=load_carbon_code_config(config),
+        source=str(records),
     )
-    return grade_accounts(acc, config=load_carbon_code_config(config), previous=prev)
+    return graded
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

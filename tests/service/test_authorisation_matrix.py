@@ -64,6 +64,7 @@ EXPECTED: dict[str, set[str]] = {
     "GET /inventories": READERS,
     "GET /inventories/{id}": READERS,
     "GET /inventories/{id}/export": READERS,
+    "GET /inventories/{id}/report": READERS,
     "POST /inventories/{id}/publish": {"alpha_admin"},
     "GET /public/{tenant}/inventories": ALL,
     "POST /mrv/data": SUBMITTERS,
@@ -92,6 +93,19 @@ EXPECTED: dict[str, set[str]] = {
     "POST /households/events": INGESTERS,
     "POST /households/events/csv": INGESTERS,
     "GET /households/aggregates": CITY_STAFF,
+    "GET /households/methodologies": CITY_STAFF | HOUSEHOLD,
+    "GET /households/me/footprint": HOUSEHOLD,
+    "POST /households/footprint/aggregates": CITY_STAFF,  # k-anonymous months only
+    "GET /accounts/enterprise/export": CITY_STAFF,  # every entity's accounts: not verifiers
+    "POST /accounts/enterprise/allowances/issue": {"alpha_admin"},  # only the city issues
+    "POST /accounts/enterprise/allowances/transfer": SUBMITTERS,  # a reporter: from its own entity
+    "POST /accounts/enterprise/allowances/surrender": SUBMITTERS,
+    "GET /accounts/enterprise/allowances/balance": ENTERPRISE,
+    "POST /ledger/evidence": SUBMITTERS,
+    "GET /ledger/evidence/{digest}": READERS,  # a reporter: evidence of its entity's entries
+    "GET /ledger/entries": READERS,
+    "GET /ledger/actors": READERS,
+    "GET /ledger/export": {"alpha_admin", "alpha_verifier"},
     "POST /monitor/meters": {"alpha_admin"},
     "POST /monitor/meters/csv": {"alpha_admin"},
     "GET /monitor/meters": METER_USERS,
@@ -127,6 +141,17 @@ EXPECTED: dict[str, set[str]] = {
     "POST /models/energy/pv": CITY_STAFF,
     "POST /models/macc/build": CITY_STAFF,
     "POST /models/macc/optimise": CITY_STAFF,
+    "POST /models/io/check": CITY_STAFF,
+    "POST /models/io/footprint": CITY_STAFF,
+    "POST /models/io/price": CITY_STAFF,
+    "POST /models/io/cap": CITY_STAFF,
+    "POST /models/io/downscale": CITY_STAFF,
+    "POST /models/macc/from-scenario": CITY_STAFF,
+    "POST /models/energy/pv/city": CITY_STAFF,
+    "POST /models/sinks/vegetation": CITY_STAFF,
+    "POST /models/actions/buildings/lifecycle": CITY_STAFF,
+    "POST /models/actions/transport/ev": CITY_STAFF,
+    "POST /models/actions/datacentre/scenario": CITY_STAFF,
     "GET /jobs": CITY_STAFF,
     "GET /jobs/{id}": CITY_STAFF,
 }
@@ -326,6 +351,8 @@ def call(w: World, endpoint: str, caller: str, setup: dict):
         return c.get(f"/api/v1/inventories/{inv}", headers=h)
     if endpoint == "GET /inventories/{id}/export":
         return c.get(f"/api/v1/inventories/{inv}/export", params={"format": "csv"}, headers=h)
+    if endpoint == "GET /inventories/{id}/report":
+        return c.get(f"/api/v1/inventories/{inv}/report", params={"format": "xlsx"}, headers=h)
     if endpoint == "POST /inventories/{id}/publish":
         return c.post(f"/api/v1/inventories/{inv}/publish", headers=h)
     if endpoint == "GET /public/{tenant}/inventories":
@@ -403,6 +430,44 @@ def call(w: World, endpoint: str, caller: str, setup: dict):
         return c.post("/api/v1/households/events/csv", files={"file": ("e.csv", csv, "text/csv")}, headers=h)
     if endpoint == "GET /households/aggregates":
         return c.get("/api/v1/households/aggregates", headers=h)
+    if endpoint == "GET /households/methodologies":
+        return c.get("/api/v1/households/methodologies", headers=h)
+    if endpoint == "GET /households/me/footprint":
+        return c.get("/api/v1/households/me/footprint", params={"month": "2025-03", "electricity_kwh": 100}, headers=h)
+    if endpoint == "POST /households/footprint/aggregates":
+        table = "household_id,month,gas_m3\nH1,2025-01,10\n"
+        files = {"file": ("h.csv", table, "text/csv")}
+        return c.post("/api/v1/households/footprint/aggregates", files=files, headers=h)
+    if endpoint == "GET /accounts/enterprise/export":
+        return c.get("/api/v1/accounts/enterprise/export", params={"format": "csv"}, headers=h)
+    if endpoint.startswith(("POST /accounts/enterprise/allowances/", "GET /accounts/enterprise/allowances/")):
+        allowances = "/api/v1/accounts/enterprise/allowances"
+        if caller in EXPECTED[endpoint]:  # units to move (and a pool to read) whatever ran before
+            given = {"pool": "MATRIX", "to": ENTITY, "amount": 1}
+            assert c.post(f"{allowances}/issue", json=given, headers=w.headers("alpha_admin")).status_code == 201
+        if endpoint.endswith("/issue"):
+            return c.post(f"{allowances}/issue", json={"pool": "MATRIX", "to": ENTITY, "amount": 1}, headers=h)
+        if endpoint.endswith("/transfer"):
+            body = {"pool": "MATRIX", "source": ENTITY, "to": "MATRIX-PEER", "amount": 1}
+            return c.post(f"{allowances}/transfer", json=body, headers=h)
+        if endpoint.endswith("/surrender"):
+            body = {"pool": "MATRIX", "source": ENTITY, "amount": 1, "period": "2024"}
+            return c.post(f"{allowances}/surrender", json=body, headers=h)
+        return c.get(f"{allowances}/balance", params={"pool": "MATRIX"}, headers=h)
+    if endpoint == "POST /ledger/evidence":
+        return c.post("/api/v1/ledger/evidence", files={"file": (f"{unique}.csv", unique, "text/csv")}, headers=h)
+    if endpoint == "GET /ledger/evidence/{digest}":
+        # The records of the reporter's report (setup): evidence of an entry of the reporter's entity.
+        submitted = c.get(
+            "/api/v1/ledger/entries", params={"type": "mrv.report.submitted"}, headers=w.headers("alpha_admin")
+        ).json()
+        return c.get(f"/api/v1/ledger/evidence/{submitted['items'][0]['evidence'][0]}", headers=h)
+    if endpoint == "GET /ledger/entries":
+        return c.get("/api/v1/ledger/entries", headers=h)
+    if endpoint == "GET /ledger/actors":
+        return c.get("/api/v1/ledger/actors", headers=h)
+    if endpoint == "GET /ledger/export":
+        return c.get("/api/v1/ledger/export", headers=h)
     if endpoint == "POST /monitor/meters":
         return c.post("/api/v1/monitor/meters", json={"meters": [METER]}, headers=h)
     if endpoint == "POST /monitor/meters/csv":
@@ -488,6 +553,42 @@ def call(w: World, endpoint: str, caller: str, setup: dict):
         if endpoint.endswith("optimise"):
             body["target"] = 50
         return c.post(f"/api/v1{endpoint.split()[1]}", json=body, headers=h)
+    if endpoint.startswith("POST /models/io/"):  # a balanced 2-sector table (NBS layout) with emissions
+        head = "Code,Sector,a,b,Total Intermediate Use,Household Consumption Expenditure,Total Final Use,Total Output"
+        rows = ["1,a,1,1,2,8,8,10", "2,b,1,1,2,8,8,10", ",Total Value Added,8,8", ",Total Input,10,10"]
+        table = "\n".join([head, *rows, ",Direct CO2 Emissions (t),5,5", ""])
+        files = {"table": ("t.csv", table, "text/csv")}
+        if endpoint.endswith("downscale"):
+            files["city_employment"] = ("e.csv", "sector,city,province\na,1,2\nb,1,2\n", "text/csv")
+        data = {"price": {"carbon_price": "100"}, "cap": {"cap": "5"}}.get(endpoint.rsplit("/", 1)[1], {})
+        return c.post(f"/api/v1{endpoint.split()[1]}", files=files, data=data, headers=h)
+    if endpoint == "POST /models/macc/from-scenario":
+        model = (
+            "{name: m, region: CN-JS, base_year: 2024, end_year: 2025,"
+            " assumptions: {population: {unit: person, value: 10}},"
+            " fuels: {electricity: {unit: MWh, activity: electricity_grid, carrier: true}},"
+            " demand: {homes: {gpc: I.1, activity: {driver: population},"
+            " intensity: {electricity: {unit: MWh/person, value: 2}}}},"
+            " supply: {electricity: {factor: {value: 0.5}}},"
+            " measures: {m: {overrides: [{variable: demand.homes.intensity.electricity, from: 2025, value: 1}],"
+            " cost: {capex: 1}}},"
+            " scenarios: {BAU: {}, policy: {parent: BAU, measures: [m]}}}"
+        )
+        return c.post("/api/v1/models/macc/from-scenario", json={"model_yaml": model, "end": "policy"}, headers=h)
+    if endpoint == "POST /models/energy/pv/city":
+        roofs = "roof_id,district,area_m2,usable_fraction,tilt,azimuth,mounting\nr1,A,50,0.6,25,180,bapv\n"
+        return c.post("/api/v1/models/energy/pv/city", files={"roofs": ("r.csv", roofs, "text/csv")}, headers=h)
+    if endpoint == "POST /models/sinks/vegetation":
+        return c.post("/api/v1/models/sinks/vegetation", data={"demo": "true", "years": "2024"}, headers=h)
+    if endpoint == "POST /models/actions/buildings/lifecycle":
+        spec = {"floor_area_m2": 10, "materials": [{"material": "concrete_c30", "quantity": 1}]}
+        return c.post("/api/v1/models/actions/buildings/lifecycle", json={"lifecycle": spec}, headers=h)
+    if endpoint == "POST /models/actions/transport/ev":
+        scenario = {"years": [2025], "ev_share": [0.5], "grid_factor_t_per_mwh": [0.5], "ev_kwh_per_100km": {"*": 15}}
+        return c.post("/api/v1/models/actions/transport/ev", json={"rows": VEHICLES, "scenario": scenario}, headers=h)
+    if endpoint == "POST /models/actions/datacentre/scenario":
+        path = {"datacentre": {"it_load_kw": 100, "pue": 1.4}, "years": [2024], "pue": [1.3], "green_share": [0]}
+        return c.post("/api/v1/models/actions/datacentre/scenario", json={"scenario": path}, headers=h)
     if endpoint == "GET /jobs":
         return c.get("/api/v1/jobs", headers=h)
     if endpoint == "GET /jobs/{id}":

@@ -33,6 +33,7 @@ __all__ = [
     "ALLOWANCE_TYPES",
     "SURRENDERED",
     "AllowanceError",
+    "InsufficientAllowanceError",
     "Movement",
     "QuotaKind",
     "allowance_balances",
@@ -50,6 +51,10 @@ class AllowanceError(ZerocityError, ValueError):
     """A movement the allowance rules refuse (message names the account and the balance)."""
 
     code = "allowance"
+
+
+class InsufficientAllowanceError(AllowanceError):
+    """A transfer or surrender of more units than the sending account holds (error code ``allowance``)."""
 
 
 class QuotaKind(StrEnum):
@@ -155,7 +160,7 @@ def project_quotas(
         ``entity``, ``time`` (``YYYY-MM`` for monthly totals, or the start timestamp of an
         ``interval``), ``amount`` [same unit as the quota].
     year : int, optional
-        Quota year; default the latest year of ``usage``.
+        Quota year; default the latest ``year`` of ``quotas``, else the latest year of ``usage``.
     thresholds : iterable of float
         Shares of the quota to warn at [unitless] (default 80 % and 100 %).
     interval : str
@@ -169,11 +174,19 @@ def project_quotas(
         ``projected_share``, and per threshold ``h`` (as a percentage ``p``) ``crosses_<p>``
         (date or NaT) and ``status``: ``ok``, ``reached <p>%`` (the data already crossed the
         highest such threshold) or ``projected <p>%`` (the projection crosses it this year); the
-        highest threshold reached or projected wins.
+        highest threshold reached or projected wins. A quota without usage in its year (also when
+        nobody has usage that year) is ``consumed`` 0, ``as_of`` NaT, ``method`` ``no data``,
+        ``projected`` and ``projected_share`` NaN (nothing to project from) and ``ok``.
+
+    Raises
+    ------
+    InvalidRecordsError
+        Bad quota or usage cells (every one, with row and column); no quota year to be found
+        (no ``year``, no ``year`` column and no usage).
     """
     q = _quota_frame(quotas, source)
     u = _usage_frame(usage, interval, usage_source)
-    y = int(year if year is not None else (q["year"].max() if "year" in q else u["start"].dt.year.max()))
+    y = _quota_year(q, u, year, source)
     q["year"] = y
     y0, y1 = pd.Timestamp(year=y, month=1, day=1), pd.Timestamp(year=y + 1, month=1, day=1)
     p0 = pd.Timestamp(year=y - 1, month=1, day=1)
@@ -181,8 +194,10 @@ def project_quotas(
     cur = u[(u["start"] >= y0) & (u["start"] < y1)]
     consumed = cur.groupby("entity")["amount"].sum()
     as_of = cur.groupby("entity")["end"].max().clip(upper=y1)
-    q["consumed"] = q["entity"].map(consumed).fillna(0.0)
-    q["as_of"] = q["entity"].map(as_of)
+    ents_index = q["entity"].to_numpy()
+    # reindex, not map: mapping through an empty datetime Series (a year without usage) fails in pandas.
+    q["consumed"] = consumed.reindex(ents_index).fillna(0.0).to_numpy(dtype=float)
+    q["as_of"] = pd.Series(as_of.reindex(ents_index).to_numpy(dtype="datetime64[ns]"), index=q.index)
     elapsed = (q["as_of"] - y0).dt.total_seconds() / (y1 - y0).total_seconds()
     q["elapsed_share"] = elapsed
     # Last year's daily cumulative profile, entities x days (columnar: one pivot).
@@ -247,6 +262,25 @@ def project_quotas(
     return q.reset_index(drop=True)
 
 
+def _quota_year(q: pd.DataFrame, u: pd.DataFrame, year: int | None, source: str) -> int:
+    """The quota year: ``year``, else the latest ``year`` of the quotas, else the latest year of usage."""
+    if year is not None:
+        return int(year)
+    if "year" in q and q["year"].notna().any():
+        years = pd.to_numeric(q["year"], errors="coerce")
+        bad = np.flatnonzero((years.isna() & q["year"].notna()).to_numpy())
+        if len(bad):
+            raise InvalidRecordsError(
+                source, [RecordIssue(int(r) + 1, "year", "not a year", str(q["year"].iloc[r])) for r in bad]
+            )
+        return int(years.max())
+    if u.empty:
+        raise InvalidRecordsError(
+            source, [RecordIssue(0, "year", "no quota year: give the year (or a year column) when there is no usage")]
+        )
+    return int(u["start"].dt.year.max())
+
+
 def _spread_months(prev: pd.DataFrame, p0: pd.Timestamp, days: int, ents: np.ndarray) -> pd.DataFrame:
     """Daily profile (entities x days) with each reading spread evenly over its interval's days."""
     start_day = ((prev["start"] - p0).dt.days).clip(0, days - 1).to_numpy()
@@ -270,6 +304,8 @@ def _spread_months(prev: pd.DataFrame, p0: pd.Timestamp, days: int, ents: np.nda
 
 def _crossed_from_data(cur: pd.DataFrame, entities: pd.Series, target: np.ndarray) -> pd.Series:
     """Date (day of the reading's end) on which the cumulative use first reached ``target``."""
+    if cur.empty:  # nothing used in the year: never crossed (and nothing to map the targets onto)
+        return pd.Series(pd.NaT, index=entities.index, dtype="datetime64[ns]")
     ordered = cur.sort_values(["entity", "start"])
     cumulative = ordered.groupby("entity")["amount"].cumsum()
     goal = ordered["entity"].map(pd.Series(target, index=entities.to_numpy()).groupby(level=0).first())
@@ -385,7 +421,7 @@ def _move(
         if source is not None:
             have = allowance_balances(ledger, pool, tenant=tenant, session=s).get(source, Decimal(0))
             if have < qty:
-                raise AllowanceError(
+                raise InsufficientAllowanceError(
                     f"{kind} of {qty} from {source!r} in pool {pool!r} refused: the balance is {have}, "
                     "and a balance never goes negative"
                 )
@@ -405,17 +441,27 @@ def issue_allowances(
     tenant: str = "default",
     period: str = "",
     note: str = "",
+    role: str | None = None,
 ) -> int:
     """Issue (allocate) ``amount`` allowances [t CO2e or tce] to account ``to``; returns the entry index.
+
+    Parameters
+    ----------
+    actor : str
+        Who issues: ``platform`` or ``city_admin`` (the command line), or a person's name whose
+        ``role`` is given (the API passes ``user:<name>`` with role ``city_admin``); the entry
+        records it.
+    role : str, optional
+        The role of ``actor`` when ``actor`` is a name; default ``actor`` itself.
 
     Raises
     ------
     AllowanceError
-        When ``actor`` is not ``platform`` or ``city_admin`` (only the city issues), or the amount
+        When the role is not ``platform`` or ``city_admin`` (only the city issues), or the amount
         is not positive.
     """
-    if actor not in _PLATFORM_ROLES:
-        raise AllowanceError(f"only the platform or the city admin issues allowances, not {actor!r}")
+    if (role or actor) not in _PLATFORM_ROLES:
+        raise AllowanceError(f"only the platform or the city admin issues allowances, not {actor!r} ({role or actor})")
     return _move(
         ledger,
         "issued",
@@ -445,9 +491,11 @@ def transfer_allowances(
 
     Raises
     ------
-    AllowanceError
+    InsufficientAllowanceError
         When the balance of ``source`` is below ``amount`` (checked and appended under the
-        ledger's write lock), ``source == to``, or the amount is not positive.
+        ledger's write lock).
+    AllowanceError
+        When ``source == to``, or the amount is not positive.
     """
     if source == to:
         raise AllowanceError(f"a transfer needs two different accounts, got {source!r} twice")
@@ -480,7 +528,7 @@ def surrender_allowances(
 
     Raises
     ------
-    AllowanceError
+    InsufficientAllowanceError
         When the balance is below ``amount``.
     """
     return _move(

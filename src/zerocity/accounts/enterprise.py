@@ -55,6 +55,7 @@ __all__ = [
     "energy_tce_by_entity",
     "export_for_finance",
     "grade_accounts",
+    "grade_period",
     "load_carbon_code_config",
     "read_registry",
     "validate_registry",
@@ -702,6 +703,107 @@ def grade_accounts(
     )
     g["explanation"] = _explain(g)
     return g
+
+
+def grade_period(
+    registry: pd.DataFrame,
+    records: pd.DataFrame,
+    *,
+    year: int | None = None,
+    electricity: ElectricityConvention | str = ElectricityConvention.CALORIFIC,
+    equivalent_kgce_per_kwh: float | None = None,
+    region: str = "CN",
+    gwp: str = "AR5",
+    library: FactorLibrary | None = None,
+    config: CarbonCodeConfig | None = None,
+    source: str = "<records>",
+) -> tuple[int, pd.DataFrame]:
+    """Accounts of ``year`` of every registered entity, graded against its peers, with the trend.
+
+    The records of ``year`` and ``year - 1`` that carry an ``entity`` are computed into one
+    inventory; the accounts of ``year`` are graded (:func:`grade_accounts`), with the accounts
+    of ``year - 1`` as the trend's reference when the records have that year (and a registry
+    with a ``year`` column has rows of it). ``zerocity accounts enterprise grade|show|export``
+    and the API's accounts use this one function.
+
+    Parameters
+    ----------
+    registry : pandas.DataFrame
+        Output of :func:`validate_registry` (or :func:`read_registry`).
+    records : pandas.DataFrame
+        Inventory input records with an ``entity`` column (USCC) and a ``year`` column.
+    year : int, optional
+        Account year; default the latest year of the entity records.
+    electricity, equivalent_kgce_per_kwh
+        Electricity to tce (see :func:`energy_tce_by_entity`) [kgce/kWh].
+    region : str
+        Region of records without one, and of the electricity coefficient.
+    gwp : str
+        GWP-100 set of the inventory (``AR4``, ``AR5``, ``AR6``).
+    library : FactorLibrary, optional
+        Default: the shipped datasets.
+    config : CarbonCodeConfig, optional
+        Grading rule; default the shipped one (:func:`load_carbon_code_config`).
+    source : str
+        Name of the records in error messages.
+
+    Returns
+    -------
+    year : int
+        The account year.
+    graded : pandas.DataFrame
+        :data:`ACCOUNT_COLUMNS` plus the columns of :func:`grade_accounts`, one row per entity.
+
+    Raises
+    ------
+    AccountsError
+        An unknown electricity convention, an equivalent convention without its coefficient,
+        no record with an entity, or no record of ``year``.
+    """
+    from zerocity.factors import default_library
+    from zerocity.inventory import compute_inventory
+
+    try:
+        convention = ElectricityConvention(str(electricity))
+    except ValueError:
+        raise AccountsError(
+            f"electricity {electricity!r}: expected {' or '.join(c.value for c in ElectricityConvention)}"
+        ) from None
+    if convention is ElectricityConvention.EQUIVALENT and equivalent_kgce_per_kwh is None:
+        raise AccountsError("the equivalent electricity convention needs the power-supply coal use [kgce/kWh]")
+    if "entity" not in records or "year" not in records:
+        missing = [c for c in ("entity", "year") if c not in records]
+        raise AccountsError(f"{source}: the accounts records need the column(s) {', '.join(missing)}")
+    rows = records[records["entity"].fillna("").astype(str).str.strip() != ""]
+    if rows.empty:
+        raise AccountsError(f"{source}: no record has an entity")
+    years = pd.to_numeric(rows["year"], errors="coerce")
+    if years.isna().any():
+        bad = int(np.flatnonzero(years.isna().to_numpy())[0])
+        raise AccountsError(f"{source}: record {bad + 1} of an entity has no year ({rows['year'].iloc[bad]!r})")
+    y = int(year if year is not None else years.max())
+    if not (years == y).any():
+        raise AccountsError(f"{source}: no record of an entity in {y}")
+    rows = rows[years.isin([y - 1, y]).to_numpy()]
+    lib = library or default_library()
+    inventory = compute_inventory(rows, library=lib, gwp=gwp, region=region, source=source)
+    options: dict[str, Any] = {
+        "records": rows,
+        "library": lib,
+        "region": region,
+        "electricity": convention,
+        "equivalent_kgce_per_kwh": equivalent_kgce_per_kwh,
+    }
+    accounts = compute_accounts(registry, emissions=inventory.emissions, year=y, **options)
+    registry_has_previous = "year" not in registry or bool((registry["year"] == y - 1).any())
+    previous = (
+        compute_accounts(registry, emissions=inventory.emissions, year=y - 1, **options)
+        if bool((years == y - 1).any()) and registry_has_previous
+        else None
+    )
+    graded = grade_accounts(accounts, config=config or load_carbon_code_config(), previous=previous)
+    log.info("graded %d entities for %d (%s)", len(graded), y, source)
+    return y, graded
 
 
 def _fmt(series: pd.Series, spec: str) -> pd.Series:

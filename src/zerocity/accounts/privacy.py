@@ -106,6 +106,7 @@ class IngestReason(enum.StrEnum):
     NO_CONSENT = "no_consent"
     ALREADY_INGESTED = "already_ingested"
     NO_SOURCE = "no_data_source"
+    DUPLICATE_IN_BATCH = "duplicate_in_batch"
 
 
 #: Data sources that may carry each behaviour, in order of preference.
@@ -356,8 +357,14 @@ def ingest_events(
     DataFrame
         One row per input row, in order: ``row`` (1-based), ``event_id``, ``household``
         (pseudonym), ``behaviour``, ``source`` (the consented data source, '' when refused),
-        ``stored``, ``status`` (``accepted``/``refused``), ``reason`` (a consent reason of
-        :class:`IngestReason`, or the scoring reason), ``awarded_kg`` [kg CO2e], ``points``.
+        ``stored``, ``status`` (``accepted``/``refused``), ``reason`` (a reason of
+        :class:`IngestReason`, or the scoring reason), ``detail`` (for a repeat of an event id of
+        the same household within the batch, ``duplicate event_id in batch, row N`` naming the
+        first row; else ''), ``awarded_kg`` [kg CO2e], ``points``.
+
+    A household's event id is stored once (the first row wins): a later row of the batch with the
+    same household and event id is refused (``duplicate_in_batch``) and the rest of the batch is
+    stored, as an event already stored by an earlier ingest is refused (``already_ingested``).
 
     Raises
     ------
@@ -393,6 +400,11 @@ def ingest_events(
         [(h, e) in stored_keys for h, e in zip(frame["household_id"], frame["event_id"], strict=True)], dtype=bool
     )
     reason[(reason == "") & already] = IngestReason.ALREADY_INGESTED.value
+    # A household's event id is stored once: a repeat within the batch is refused, naming the first row.
+    first_row = _first_rows(frame["household_id"], frame["event_id"])
+    repeat = first_row != np.arange(1, len(frame) + 1)
+    reason[repeat] = IngestReason.DUPLICATE_IN_BATCH.value
+    detail = np.where(repeat, [f"duplicate event_id in batch, row {r}" for r in first_row], "")
     admitted = reason == ""
     result = pd.DataFrame(
         {
@@ -404,6 +416,7 @@ def ingest_events(
             "stored": admitted,
             "status": "refused",
             "reason": reason,
+            "detail": detail,
             "awarded_kg": 0.0,
             "points": 0.0,
         }
@@ -454,6 +467,13 @@ def ingest_events(
     result.loc[idx, "points"] = pts
     log.info("ingested %d of %d household events", len(kept), len(frame))
     return result
+
+
+def _first_rows(households: pd.Series, event_ids: pd.Series) -> np.ndarray:
+    """Per row, the 1-based row of the first occurrence of its (household, event id) in the batch."""
+    keys = pd.DataFrame({"h": households.to_numpy(), "e": event_ids.to_numpy()})
+    position = pd.Series(np.arange(1, len(keys) + 1))
+    return position.groupby([keys["h"], keys["e"]], sort=False).transform("first").to_numpy(dtype=int)
 
 
 def _stored_awards(

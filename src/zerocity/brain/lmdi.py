@@ -238,6 +238,27 @@ class LmdiResult:
         )
 
 
+def _blank(column: pd.Series) -> pd.Series:
+    """Missing cells and cells of blank text (an empty CSV or spreadsheet cell)."""
+    return column.isna() | column.map(lambda v: isinstance(v, str) and not v.strip())
+
+
+def _to_number(column: pd.Series) -> pd.Series:
+    """Cells as floats, NaN where a cell is not a number (text, a list, a bool...)."""
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        return column.astype(float)
+
+    def one(v: object) -> float:
+        if isinstance(v, bool) or v is None:
+            return np.nan
+        try:
+            return float(v)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return np.nan
+
+    return column.map(one).astype(float)
+
+
 def _validate(
     frame: pd.DataFrame, value: str, factors: Sequence[str], keys: list[str], rtol: float, source: str
 ) -> pd.DataFrame:
@@ -252,17 +273,35 @@ def _validate(
     numeric = {}
     for col in [*factors, value]:
         raw = data[col]
-        num = pd.to_numeric(raw, errors="coerce").astype(float)
-        for r, v in zip(rows[num.isna()], raw[num.isna()], strict=True):
-            issues.append(RecordIssue(int(r), col, "not a number", "" if pd.isna(v) else str(v)))
+        blank = _blank(raw)
+        num = _to_number(raw.where(~blank))
+        for r in rows[blank]:
+            issues.append(RecordIssue(int(r), col, "empty cell: a number >= 0 is needed", ""))
+        for r, v in zip(rows[num.isna() & ~blank], raw[num.isna() & ~blank], strict=True):
+            issues.append(RecordIssue(int(r), col, "not a number", str(v)))
         for r, v in zip(rows[num < 0], num[num < 0], strict=True):
             issues.append(RecordIssue(int(r), col, "negative: LMDI needs values >= 0", repr(float(v))))
         numeric[col] = num
+    key_values = {}
     for col in keys:
-        bad = data[col].isna()
-        for r in rows[bad]:
-            issues.append(RecordIssue(int(r), col, "missing key"))
-    out = pd.DataFrame(numeric).assign(**{k: data[k] for k in keys})
+        blank = _blank(data[col])
+        for r in rows[blank]:
+            issues.append(RecordIssue(int(r), col, "missing key (empty cell)"))
+        column = data[col]
+        texts = column.map(lambda v: isinstance(v, str))
+        if texts[~blank].any() and not texts[~blank].all():
+            # Keys given partly as numbers, partly as text (a JSON table) must still sort: a period
+            # that reads as a number is taken as one (else it is named); sector labels become text.
+            if col != keys[0]:
+                column = column.where(blank, column.astype(str))
+            else:
+                as_number = _to_number(column.where(~blank))
+                odd = as_number.isna() & ~blank
+                for r, v in zip(rows[odd], column[odd], strict=True):
+                    issues.append(RecordIssue(int(r), col, "not a period like the others (a number)", str(v)))
+                column = as_number
+        key_values[col] = column
+    out = pd.DataFrame(numeric).assign(**key_values)
     product = out[list(factors)].prod(axis=1, skipna=False)
     ok = np.isclose(product, out[value], rtol=rtol, atol=0.0) | product.isna() | out[value].isna()
     for r, p, v in zip(rows[~ok], product[~ok], out[value][~ok], strict=True):

@@ -1,48 +1,75 @@
-"""Enterprise accounts of a tenant: registry, period accounts with carbon code grades, quota projection.
+"""Enterprise accounts of a tenant: registry, graded accounts, quotas, allowances, finance export.
 
-The same domain calls as ``zerocity accounts enterprise show|grade|quota``
+The same domain calls as ``zerocity accounts enterprise show|grade|quota|export|allowance``
 (:mod:`zerocity.accounts.enterprise`, :mod:`zerocity.accounts.allowances`). A city administrator
 uploads the entity registry together with the stored inventory whose records (with an
 ``entity`` column) the accounts come from; the newest upload is the one in use. Accounts are
 always computed and graded over every registered entity (the carbon code compares an entity
 with its industry peers); an enterprise reporter then gets its own entity's row only.
+
+Allowances are the CLI's ledger entries (``allowance.issued|transferred|surrendered``, unsigned,
+subject ``allowance:<tenant>:<pool>``), appended to the tenant's ledger with the caller's audit
+name as actor. Only the city issues (the domain rule); units move from an account by its holder
+(the domain's own tests move units with the sender as actor): an enterprise reporter transfers
+and surrenders from its own entity's account only, a city administrator from any account.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from zerocity.accounts.allowances import project_quotas
+from zerocity.accounts.allowances import (
+    SURRENDERED,
+    AllowanceError,
+    InsufficientAllowanceError,
+    allowance_balances,
+    issue_allowances,
+    project_quotas,
+    surrender_allowances,
+    transfer_allowances,
+)
 from zerocity.accounts.enterprise import (
+    AccountsError,
     ElectricityConvention,
-    compute_accounts,
-    grade_accounts,
-    load_carbon_code_config,
+    export_for_finance,
+    grade_period,
     read_registry,
 )
 from zerocity.errors import InvalidRecordsError, RecordIssue
 from zerocity.factors import default_library
-from zerocity.inventory import compute_inventory
-from zerocity.jsonio import jsonable
+from zerocity.jsonio import dumps, jsonable
+from zerocity.ledger.log import Ledger
 from zerocity.service.deps import RowScope
 from zerocity.service.errors import ApiError
+from zerocity.service.inventories import ExportedFile, ExportFormat
+from zerocity.service.mrv import platform_key
+from zerocity.service.principal import Principal
+from zerocity.service.settings import Settings
 from zerocity.store import load_inventory
 from zerocity.store.db import as_utc
 from zerocity.store.models import EnterpriseRegistry
 
 __all__ = [
     "account_of",
+    "allowance_balances_of",
+    "finance_export",
     "graded_accounts",
+    "issue",
     "project",
     "registry_rows",
+    "surrender",
+    "transfer",
     "upload_registry",
 ]
 
@@ -160,9 +187,9 @@ def graded_accounts(
 ) -> tuple[int, list[dict[str, Any]]]:
     """Accounts of ``year`` of every registered entity, graded against its peers, with the trend.
 
-    As ``zerocity accounts enterprise grade``: the records of ``year`` and ``year - 1`` of the
-    accounts inventory are computed with the inventory's GWP and region; the previous year's
-    accounts give the trend when the records (and a year-specific registry) have that year.
+    As ``zerocity accounts enterprise grade``: the stored registry and the records of the accounts
+    inventory go to :func:`zerocity.accounts.enterprise.grade_period` with the inventory's GWP
+    and region.
 
     Returns
     -------
@@ -172,41 +199,33 @@ def graded_accounts(
         :data:`zerocity.accounts.enterprise.ACCOUNT_COLUMNS` plus the grade columns of
         :func:`zerocity.accounts.enterprise.grade_accounts`; a reporter's own entity only.
     """
-    if electricity is ElectricityConvention.EQUIVALENT and kgce_per_kwh is None:
-        raise ApiError(422, "invalid_request", "kgce_per_kwh is required with electricity=equivalent")
-    row, registry = _current(session)
-    stored = load_inventory(session, row.inventory_id)
-    records = stored.records
-    records = records[records["entity"].fillna("").astype(str) != ""]
-    if records.empty:
-        raise ApiError(422, "invalid_request", f"inventory {row.inventory_id} has no records with an entity")
-    years = pd.to_numeric(records["year"]).astype(int)
-    y = int(year if year is not None else years.max())
-    records = records[years.isin([y - 1, y])]
-    if not (years == y).any():
-        raise ApiError(404, "not_found", f"the accounts inventory has no records of {y}")
-    params = stored.params or {}
-    region = str(params.get("region") or "CN")
-    inventory = compute_inventory(
-        records, library=default_library(), gwp=str(params.get("gwp") or "AR5"), region=region, source="accounts"
-    )
-    options: dict[str, Any] = {
-        "records": records,
-        "electricity": electricity,
-        "equivalent_kgce_per_kwh": kgce_per_kwh,
-        "region": region,
-    }
-    accounts = compute_accounts(registry, emissions=inventory.emissions, year=y, **options)
-    has_previous = "year" not in registry or bool((registry["year"] == y - 1).any())
-    previous = (
-        compute_accounts(registry, emissions=inventory.emissions, year=y - 1, **options)
-        if bool((pd.to_numeric(records["year"]).astype(int) == y - 1).any()) and has_previous
-        else None
-    )
-    graded = grade_accounts(accounts, config=load_carbon_code_config(), previous=previous)
+    y, graded = _graded_frame(session, year=year, electricity=electricity, kgce_per_kwh=kgce_per_kwh)
     if scope.entity_id is not None:
         graded = graded[graded["uscc"] == scope.entity_id]
     return y, _records(graded)
+
+
+def _graded_frame(
+    session: Session, *, year: int | None, electricity: ElectricityConvention, kgce_per_kwh: float | None
+) -> tuple[int, pd.DataFrame]:
+    """The graded accounts of every registered entity (422 naming the problem of the accounts data)."""
+    row, registry = _current(session)
+    stored = load_inventory(session, row.inventory_id)
+    params = stored.params or {}
+    try:
+        return grade_period(
+            registry,
+            stored.records,
+            year=year,
+            electricity=electricity,
+            equivalent_kgce_per_kwh=kgce_per_kwh,
+            region=str(params.get("region") or "CN"),
+            gwp=str(params.get("gwp") or "AR5"),
+            library=default_library(),
+            source=f"inventory {row.inventory_id}",
+        )
+    except AccountsError as exc:
+        raise ApiError(422, "invalid_request", str(exc)) from None
 
 
 def account_of(
@@ -252,16 +271,6 @@ def project(
                         f"{label}[{i}]: entity {item['entity']!r} is not your entity {scope.entity_id!r}",
                         [{"location": ["body", label, str(i), "entity"]}],
                     )
-    if year is None and not usage and all(q.get("year") is None for q in quotas):
-        raise ApiError(422, "invalid_request", "give the quota year (year, or quotas[].year) or some usage")
-    quota_years = [int(q["year"]) for q in quotas if q.get("year") is not None]
-    usage_years = {int(u["time"][:4]) for u in usage if str(u["time"])[:4].isdigit()}
-    wanted = year if year is not None else (max(quota_years) if quota_years else max(usage_years, default=None))
-    if wanted is not None and wanted not in usage_years:
-        # project_quotas fails on a year without usage (reported to its owner); refuse it clearly.
-        raise ApiError(
-            422, "invalid_request", f"no usage in the quota year {wanted}", [{"location": ["body", "usage"]}]
-        )
     quota_frame = pd.DataFrame(quotas).dropna(axis=1, how="all")
     usage_frame = pd.DataFrame(usage, columns=["entity", "time", "amount"])
     projected = project_quotas(
@@ -270,3 +279,201 @@ def project(
     if warnings_only:
         projected = projected[projected["status"] != "ok"]
     return _records(projected)
+
+
+# ------------------------------------------------------------------------------ finance export
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def finance_export(
+    session: Session, engine: Engine, *, principal: Principal, year: int | None, fmt: ExportFormat
+) -> ExportedFile:
+    """The per-entity table for banks and green finance (``zerocity accounts enterprise export``).
+
+    The graded accounts of ``year`` (calorific electricity, the shipped grading rule, as the CLI)
+    with each entity's MRV status on the tenant's ledger
+    (:func:`zerocity.accounts.enterprise.export_for_finance`), as CSV (UTF-8), XLSX or JSON.
+    """
+    y, graded = _graded_frame(session, year=year, electricity=ElectricityConvention.CALORIFIC, kgce_per_kwh=None)
+    table = export_for_finance(graded, ledger=Ledger(engine), tenant=str(principal.tenant))
+    name = f"finance-{principal.tenant}-{y}"
+    if fmt is ExportFormat.CSV:
+        return ExportedFile(table.to_csv(index=False).encode("utf-8"), "text/csv; charset=utf-8", f"{name}.csv")
+    if fmt is ExportFormat.XLSX:
+        buffer = io.BytesIO()
+        table.to_excel(buffer, index=False, sheet_name="finance")
+        return ExportedFile(buffer.getvalue(), _XLSX, f"{name}.xlsx")
+    return ExportedFile(dumps(_records(table)).encode("utf-8"), "application/json", f"{name}.json")
+
+
+# ------------------------------------------------------------------------------ allowances
+def _ledger(engine: Engine, settings: Settings) -> Ledger:
+    return Ledger(engine, platform_key=platform_key(settings))
+
+
+def _holder(scope: RowScope, source: str) -> str:
+    """The sending account: a reporter's own entity only (403 otherwise)."""
+    if scope.entity_id is not None and source != scope.entity_id:
+        raise ApiError(
+            403,
+            "forbidden",
+            f"you move allowances of your own entity {scope.entity_id!r}, not of {source!r}",
+            [{"location": ["body", "source"]}],
+        )
+    return source
+
+
+def _moved(engine: Engine, *, principal: Principal, pool: str, index: int, accounts: list[str]) -> dict[str, Any]:
+    """The entry appended and the balances after it of the accounts it moved units between."""
+    balances = allowance_balances(Ledger(engine), pool, tenant=str(principal.tenant))
+    entry = Ledger(engine).entry(index)
+    return {
+        "entry": index,
+        "type": entry.type,
+        "actor": entry.actor,
+        "pool": pool,
+        "payload": entry.payload,
+        "balances": {a: _units(balances.get(a, Decimal(0))) for a in accounts},
+    }
+
+
+def _units(value: Decimal) -> str:
+    """Exact decimal text of a balance without trailing zeros (``50.0`` -> ``50``, ``19.50`` -> ``19.5``)."""
+    return format(value.normalize(), "f")
+
+
+def _refused(exc: AllowanceError) -> ApiError:
+    if isinstance(exc, InsufficientAllowanceError):
+        return ApiError(409, "insufficient_allowance", str(exc), [{"location": ["body", "amount"]}])
+    return ApiError(422, "invalid_request", str(exc))
+
+
+def issue(
+    engine: Engine,
+    settings: Settings,
+    *,
+    principal: Principal,
+    pool: str,
+    to: str,
+    amount: Decimal,
+    period: str,
+    note: str,
+) -> dict[str, Any]:
+    """Issue ``amount`` allowances [t CO2e or tce] of ``pool`` to account ``to`` (the city administrator).
+
+    Returns
+    -------
+    dict
+        ``entry`` (ledger index), ``type``, ``actor``, ``pool``, ``payload`` and ``balances``
+        (account -> units after the entry, exact decimal text).
+    """
+    try:
+        index = issue_allowances(
+            _ledger(engine, settings),
+            actor=principal.actor,
+            role=principal.role.value,  # the domain rule: only city_admin (or platform) issues
+            pool=pool,
+            to=to,
+            amount=amount,
+            tenant=str(principal.tenant),
+            period=period,
+            note=note,
+        )
+    except AllowanceError as exc:
+        raise _refused(exc) from None
+    return _moved(engine, principal=principal, pool=pool, index=index, accounts=[to])
+
+
+def transfer(
+    engine: Engine,
+    settings: Settings,
+    *,
+    principal: Principal,
+    scope: RowScope,
+    pool: str,
+    source: str,
+    to: str,
+    amount: Decimal,
+    note: str,
+) -> dict[str, Any]:
+    """Move ``amount`` allowances from ``source`` to ``to``; 409 when ``source`` holds fewer.
+
+    An enterprise reporter sends from its own entity's account only (403 otherwise).
+    """
+    _holder(scope, source)
+    try:
+        index = transfer_allowances(
+            _ledger(engine, settings),
+            actor=principal.actor,
+            pool=pool,
+            source=source,
+            to=to,
+            amount=amount,
+            tenant=str(principal.tenant),
+            note=note,
+        )
+    except AllowanceError as exc:
+        raise _refused(exc) from None
+    return _moved(engine, principal=principal, pool=pool, index=index, accounts=[source, to])
+
+
+def surrender(
+    engine: Engine,
+    settings: Settings,
+    *,
+    principal: Principal,
+    scope: RowScope,
+    pool: str,
+    source: str,
+    amount: Decimal,
+    period: str,
+    note: str,
+) -> dict[str, Any]:
+    """Surrender ``amount`` allowances of ``source`` for compliance in ``period``; 409 when it holds fewer.
+
+    An enterprise reporter surrenders its own entity's units only (403 otherwise).
+    """
+    _holder(scope, source)
+    try:
+        index = surrender_allowances(
+            _ledger(engine, settings),
+            actor=principal.actor,
+            pool=pool,
+            source=source,
+            amount=amount,
+            period=period,
+            tenant=str(principal.tenant),
+            note=note,
+        )
+    except AllowanceError as exc:
+        raise _refused(exc) from None
+    return _moved(engine, principal=principal, pool=pool, index=index, accounts=[source, SURRENDERED])
+
+
+def allowance_balances_of(
+    engine: Engine, *, principal: Principal, scope: RowScope, pool: str, account: str | None
+) -> dict[str, Any]:
+    """Balances of a pool replayed from the tenant's ledger (``zerocity accounts enterprise allowance balance``).
+
+    An enterprise reporter sees its own entity's account only. A pool with no entry in the
+    tenant's ledger, or an account without movements in it, is 404.
+
+    Returns
+    -------
+    dict
+        ``pool`` and ``balances``: ``[{"account", "balance"}]`` sorted by account, balances as
+        exact decimal text [t CO2e or tce] (the pseudo-account ``surrendered`` holds what was
+        surrendered).
+    """
+    balances = allowance_balances(Ledger(engine), pool, tenant=str(principal.tenant))
+    if not balances:
+        raise ApiError(404, "not_found", f"no allowance pool {pool!r}")
+    if scope.entity_id is not None:
+        if account not in (None, scope.entity_id):
+            raise ApiError(404, "not_found", f"no account {account!r} of yours in pool {pool!r}")
+        account = scope.entity_id
+    if account is not None:
+        if account not in balances:
+            raise ApiError(404, "not_found", f"account {account!r} has no allowances in pool {pool!r}")
+        balances = {account: balances[account]}
+    return {"pool": pool, "balances": [{"account": a, "balance": _units(v)} for a, v in sorted(balances.items())]}

@@ -64,6 +64,10 @@ class Permission(StrEnum):
     MONITOR_CITY = "monitor.city"
     MONITOR_MANAGE = "monitor.manage"
     MODEL_RUN = "model.run"
+    ALLOWANCE_ISSUE = "allowance.issue"
+    ALLOWANCE_MOVE = "allowance.move"
+    ENTERPRISE_EXPORT = "enterprise.export"
+    LEDGER_EXPORT = "ledger.export"
 
 
 _ALL = frozenset(Role)
@@ -112,6 +116,14 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.MONITOR_MANAGE: frozenset({Role.CITY_ADMIN}),
     # Models (brain, scenarios, targets, energy, actions, sinks) and their jobs: city staff who plan.
     Permission.MODEL_RUN: frozenset({Role.CITY_ADMIN, Role.ANALYST}),
+    # Allowances on the ledger: only the city issues; units move from an account by its holder (a
+    # reporter: its own entity's account) or the city administrator. The finance export is every
+    # entity's accounts, so it goes to those who read every account (not verifiers, who read reports).
+    Permission.ALLOWANCE_ISSUE: frozenset({Role.CITY_ADMIN}),
+    Permission.ALLOWANCE_MOVE: frozenset({Role.CITY_ADMIN, Role.ENTERPRISE_REPORTER}),
+    Permission.ENTERPRISE_EXPORT: frozenset({Role.CITY_ADMIN, Role.ANALYST}),
+    # The whole ledger with its evidence files, for an outside audit: the city and its verifiers.
+    Permission.LEDGER_EXPORT: frozenset({Role.CITY_ADMIN, Role.VERIFIER}),
 }
 
 

@@ -958,3 +958,183 @@ class JobAccepted(BaseModel):
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries documenting the error body for these statuses."""
     return {status: {"model": ErrorBody} for status in statuses}
+
+
+# ---------------------------------------------------------------------------- models from YAML specifications
+#: A YAML document sent as text (the file's content).
+_YAML_TEXT = Field(default=None, min_length=1, max_length=1_000_000, description="The YAML file's text.")
+
+
+class MaccScenarioIn(_ModelSource):
+    """A MACC of the measures of a scenario model (``zerocity macc build --from-scenario MODEL``)."""
+
+    start: str = Field(default="BAU", min_length=1, max_length=100, description="Starting scenario.")
+    end: str = Field(min_length=1, max_length=100, description="A scenario inheriting from start.")
+    effect: Literal["standalone", "wedge"] = Field(
+        default="standalone", description="Abatement of each measure: alone on top of start, or its wedge."
+    )
+    level: Literal["BASIC", "BASIC+", "TERRITORIAL"] | None = Field(default=None, description="Default: the model's.")
+    cost_method: Literal["levelised", "annualised"] = "levelised"
+    year: int | None = Field(default=None, ge=1990, le=2100, description="Abatement in this year [t CO2e/yr].")
+    period: str | None = Field(
+        default=None, pattern=r"^\s*\d{4}\s*[:-]\s*\d{4}\s*$", description="Cumulative abatement over FIRST:LAST."
+    )
+    discount_rate: float | None = Field(default=None, ge=0, le=1, description="Instead of the model's [1/yr].")
+
+
+class LifecycleIn(_Input):
+    """A building's life-cycle inputs (``zerocity actions buildings lifecycle``): YAML text or the same in JSON."""
+
+    lifecycle_yaml: str | None = _YAML_TEXT
+    lifecycle: dict[str, Any] | None = Field(
+        default=None, description="floor_area_m2, life_years, region, year, materials (items), operation..."
+    )
+    materials_catalogue: _Rows | None = Field(
+        default=None, min_length=1, max_length=10_000, description="Embodied factors replacing GB/T 51366 Appendix D."
+    )
+    transport_factors: _Rows | None = Field(
+        default=None, min_length=1, max_length=1_000, description="Transport factors replacing GB/T 51366 Appendix E."
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> LifecycleIn:
+        if (self.lifecycle_yaml is None) == (self.lifecycle is None):
+            raise ValueError("give exactly one of lifecycle_yaml or lifecycle")
+        return self
+
+
+class EvIn(_Input):
+    """EV transition of a vehicle stock (``zerocity actions transport ev``): the scenario as YAML text or JSON."""
+
+    rows: _Rows = Field(min_length=1, max_length=MAX_TABLE_ROWS, description="Vehicle stock of the base year.")
+    scenario_yaml: str | None = _YAML_TEXT
+    scenario: dict[str, Any] | None = Field(
+        default=None, description="years, ev_share, grid_factor_t_per_mwh (optional), ev_kwh_per_100km."
+    )
+    shape: list[Annotated[float, Field(ge=0, le=1e6)]] | None = Field(
+        default=None, min_length=24, max_length=24, description="24 hourly charging weights, hour 0 first."
+    )
+    region: str = Field(default="CN", min_length=2, max_length=32)
+    year: int = Field(default=2024, ge=1990, le=2100, description="Year of the stock's factors.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> EvIn:
+        if (self.scenario_yaml is None) == (self.scenario is None):
+            raise ValueError("give exactly one of scenario_yaml or scenario")
+        return self
+
+
+class DataCentreScenarioIn(_Input):
+    """A data centre's improvement path (``zerocity actions datacentre scenario``): YAML text or JSON."""
+
+    scenario_yaml: str | None = _YAML_TEXT
+    scenario: dict[str, Any] | None = Field(
+        default=None, description="datacentre, years, pue, green_share; it_load_kw, grid_factor_t_per_mwh optional."
+    )
+    targets: list[Annotated[float, Field(ge=1, le=5)]] | None = Field(
+        default=None, max_length=10, description="Extra PUE targets."
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DataCentreScenarioIn:
+        if (self.scenario_yaml is None) == (self.scenario is None):
+            raise ValueError("give exactly one of scenario_yaml or scenario")
+        return self
+
+
+__all__ += ["DataCentreScenarioIn", "EvIn", "LifecycleIn", "MaccScenarioIn"]
+
+
+# ------------------------------------------------------------------------------ allowances, ledger files (H2)
+from decimal import Decimal  # noqa: E402  (appended section)
+
+#: A reporting or compliance period (as the MRV workflow writes them).
+_PERIOD_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]))?$"
+_POOL = Field(
+    min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="Allowance pool, e.g. CEA-2024."
+)
+_ACCOUNT = Field(
+    min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="Account (an entity's USCC)."
+)
+_AMOUNT = Field(gt=0, le=Decimal(10**12), decimal_places=6, description="Units [t CO2e or tce], up to 6 decimals.")
+_NOTE = Field(default="", max_length=500, description="Note recorded in the entry.")
+
+
+class AllowanceIssueIn(_Input):
+    """Allowances to issue (``zerocity accounts enterprise allowance issue``)."""
+
+    pool: str = _POOL
+    to: str = _ACCOUNT
+    amount: Decimal = _AMOUNT
+    period: str = Field(default="", pattern=r"^$|" + _PERIOD_PATTERN, description="Compliance period (optional).")
+    note: str = _NOTE
+
+
+class AllowanceTransferIn(_Input):
+    """Allowances to move between two accounts (``... allowance transfer``)."""
+
+    pool: str = _POOL
+    source: str = _ACCOUNT
+    to: str = _ACCOUNT
+    amount: Decimal = _AMOUNT
+    note: str = _NOTE
+
+
+class AllowanceSurrenderIn(_Input):
+    """Allowances to surrender for compliance (``... allowance surrender``)."""
+
+    pool: str = _POOL
+    source: str = _ACCOUNT
+    amount: Decimal = _AMOUNT
+    period: str = Field(pattern=_PERIOD_PATTERN, description="Compliance period: YYYY, YYYY-MM, YYYY-Qn or YYYY-Hn.")
+    note: str = _NOTE
+
+
+class AllowanceMoved(BaseModel):
+    """The ledger entry of an allowance movement and the balances after it."""
+
+    entry: int
+    type: str
+    actor: str
+    pool: str
+    payload: dict[str, Any]
+    balances: dict[str, str] = Field(description="Account -> units after the entry (exact decimal text).")
+
+
+class AllowanceBalance(BaseModel):
+    """Units an account holds [t CO2e or tce] (exact decimal text)."""
+
+    account: str
+    balance: str
+
+
+class AllowanceBalances(BaseModel):
+    """Balances of a pool, replayed from the ledger."""
+
+    pool: str
+    balances: list[AllowanceBalance]
+
+
+class EvidenceStored(BaseModel):
+    """An evidence file stored by the SHA-256 of its content."""
+
+    sha256: str
+    size: int = Field(description="[bytes]")
+    name: str
+    media_type: str
+
+
+class LedgerEntriesPage(Page[dict[str, Any]]):
+    """Ledger entries, oldest first: ``index`` and the entry object."""
+
+
+__all__ += [
+    "AllowanceBalance",
+    "AllowanceBalances",
+    "AllowanceIssueIn",
+    "AllowanceMoved",
+    "AllowanceSurrenderIn",
+    "AllowanceTransferIn",
+    "EvidenceStored",
+    "LedgerEntriesPage",
+]

@@ -1,25 +1,41 @@
-"""Enterprise accounts of the caller's tenant: registry, graded accounts, quota projection.
+"""Enterprise accounts of the caller's tenant: registry, graded accounts, quotas, allowances, export.
 
-Mirrors ``zerocity accounts enterprise show|grade|quota``; see :mod:`zerocity.service.enterprise`.
+Mirrors ``zerocity accounts enterprise show|grade|quota|export|allowance``; see
+:mod:`zerocity.service.enterprise`.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Response, UploadFile
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from zerocity.accounts.enterprise import ElectricityConvention
 from zerocity.service import enterprise as service
-from zerocity.service.deps import Page, row_scope, tenant_session
+from zerocity.service.deps import Page, get_settings, row_scope, tenant_engine, tenant_session
+from zerocity.service.inventories import ExportFormat
 from zerocity.service.permissions import Permission, require
 from zerocity.service.principal import Principal
 from zerocity.service.routers.common import audit_success
-from zerocity.service.schemas import AccountsPage, QuotaProjectionRequest, RegistryPage, RegistryPublic, error_responses
+from zerocity.service.schemas import (
+    AccountsPage,
+    AllowanceBalances,
+    AllowanceIssueIn,
+    AllowanceMoved,
+    AllowanceSurrenderIn,
+    AllowanceTransferIn,
+    QuotaProjectionRequest,
+    RegistryPage,
+    RegistryPublic,
+    error_responses,
+)
+from zerocity.service.settings import Settings
 
 router = APIRouter(prefix="/accounts/enterprise", tags=["enterprise accounts"])
 _ERRORS = error_responses(400, 401, 403, 404, 413, 422)
+_MOVE_ERRORS = error_responses(400, 401, 403, 404, 409, 413, 422)
 
 Year = Annotated[int | None, Query(ge=1900, le=2200, description="Account year (default: latest in the records).")]
 Electricity = Annotated[
@@ -119,4 +135,152 @@ def quota_projection(
         year=body.year,
         thresholds=body.thresholds,
         warnings_only=body.warnings_only,
+    )
+
+
+@router.get(
+    "/export",
+    responses={
+        **_ERRORS,
+        200: {
+            "content": {
+                "text/csv": {},
+                "application/json": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+            }
+        },
+    },
+    summary="Bank and green-finance export",
+)
+def finance_export(
+    year: Year = None,
+    format: Annotated[ExportFormat, Query(description="csv, xlsx or json.")] = ExportFormat.CSV,
+    principal: Principal = Depends(require(Permission.ENTERPRISE_EXPORT)),  # noqa: B008
+    session: Session = Depends(tenant_session),  # noqa: B008
+    engine: Engine = Depends(tenant_engine),  # noqa: B008
+) -> Response:
+    """Per entity: grade, intensity [t CO2e per 10^4 yuan], trend and MRV verification status.
+
+    As ``zerocity accounts enterprise export`` (calorific electricity, the shipped grading rule),
+    with the status of each entity's report of the year on the tenant's ledger.
+    """
+    exported = service.finance_export(session, engine, principal=principal, year=year, fmt=format)
+    return Response(
+        exported.content,
+        media_type=exported.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+    )
+
+
+@router.post(
+    "/allowances/issue",
+    status_code=201,
+    response_model=AllowanceMoved,
+    responses=_MOVE_ERRORS,
+    summary="Issue allowances",
+)
+def allowance_issue(
+    request: Request,
+    body: AllowanceIssueIn,
+    principal: Principal = Depends(require(Permission.ALLOWANCE_ISSUE)),  # noqa: B008
+    engine: Engine = Depends(tenant_engine),  # noqa: B008
+    settings: Settings = Depends(get_settings),  # noqa: B008
+) -> dict[str, Any]:
+    """Issue units of a pool to an account: an ``allowance.issued`` ledger entry (the city only)."""
+    done = service.issue(
+        engine,
+        settings,
+        principal=principal,
+        pool=body.pool,
+        to=body.to,
+        amount=body.amount,
+        period=body.period,
+        note=body.note,
+    )
+    audit_success(request, principal, "allowance.issue", f"ledger:{done['entry']}", status_code=201)
+    return done
+
+
+@router.post(
+    "/allowances/transfer",
+    status_code=201,
+    response_model=AllowanceMoved,
+    responses=_MOVE_ERRORS,
+    summary="Transfer allowances",
+)
+def allowance_transfer(
+    request: Request,
+    body: AllowanceTransferIn,
+    principal: Principal = Depends(require(Permission.ALLOWANCE_MOVE)),  # noqa: B008
+    engine: Engine = Depends(tenant_engine),  # noqa: B008
+    settings: Settings = Depends(get_settings),  # noqa: B008
+) -> dict[str, Any]:
+    """Move units between accounts; 409 when the sender holds fewer (a balance never goes negative).
+
+    An enterprise reporter sends from its own entity's account only (403 otherwise).
+    """
+    done = service.transfer(
+        engine,
+        settings,
+        principal=principal,
+        scope=row_scope(principal),
+        pool=body.pool,
+        source=body.source,
+        to=body.to,
+        amount=body.amount,
+        note=body.note,
+    )
+    audit_success(request, principal, "allowance.transfer", f"ledger:{done['entry']}", status_code=201)
+    return done
+
+
+@router.post(
+    "/allowances/surrender",
+    status_code=201,
+    response_model=AllowanceMoved,
+    responses=_MOVE_ERRORS,
+    summary="Surrender allowances",
+)
+def allowance_surrender(
+    request: Request,
+    body: AllowanceSurrenderIn,
+    principal: Principal = Depends(require(Permission.ALLOWANCE_MOVE)),  # noqa: B008
+    engine: Engine = Depends(tenant_engine),  # noqa: B008
+    settings: Settings = Depends(get_settings),  # noqa: B008
+) -> dict[str, Any]:
+    """Surrender units for compliance in a period; 409 when the account holds fewer.
+
+    An enterprise reporter surrenders its own entity's units only (403 otherwise).
+    """
+    done = service.surrender(
+        engine,
+        settings,
+        principal=principal,
+        scope=row_scope(principal),
+        pool=body.pool,
+        source=body.source,
+        amount=body.amount,
+        period=body.period,
+        note=body.note,
+    )
+    audit_success(request, principal, "allowance.surrender", f"ledger:{done['entry']}", status_code=201)
+    return done
+
+
+@router.get("/allowances/balance", response_model=AllowanceBalances, responses=_ERRORS, summary="Allowance balances")
+def allowance_balance(
+    pool: Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")],
+    account: Annotated[
+        str | None, Query(min_length=1, max_length=64, description="One account (default: every account).")
+    ] = None,
+    principal: Principal = Depends(require(Permission.ENTERPRISE_READ)),  # noqa: B008
+    engine: Engine = Depends(tenant_engine),  # noqa: B008
+) -> dict[str, Any]:
+    """Balances of a pool replayed from the ledger [t CO2e or tce] (a reporter: its own account only).
+
+    ``surrendered`` is the pseudo-account holding surrendered units. A pool without entries, or
+    an account without movements in it, is 404.
+    """
+    return service.allowance_balances_of(
+        engine, principal=principal, scope=row_scope(principal), pool=pool, account=account
     )

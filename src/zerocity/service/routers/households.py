@@ -1,6 +1,7 @@
-"""Households: own data, consents, points, event ingestion; k-anonymous aggregates for staff.
+"""Households: own data, consents, points, event ingestion, footprints; k-anonymous aggregates for staff.
 
-A household reaches its own data only (export, delete, consents, points, redemptions).
+A household reaches its own data only (export, delete, consents, points, redemptions, its
+footprint); city staff get aggregates of at least ``k`` households, never one household.
 
 Mirrors ``zerocity accounts household ...``; see :mod:`zerocity.service.households`.
 """
@@ -195,3 +196,84 @@ def aggregates(
     [kg CO2e] and points.
     """
     return service.aggregates(session, by=list(dict.fromkeys(by)), k=k)
+
+
+@router.get("/methodologies", responses=_ERRORS, summary="Carbon-inclusion methodologies")
+def methodologies(
+    principal: Principal = Depends(require(Permission.HOUSEHOLD_CATALOGUE)),  # noqa: B008
+) -> list[dict[str, Any]]:
+    """The shipped methodologies (``zerocity accounts household methodologies``).
+
+    Each with its baseline and project factors and their sources, rules, daily and monthly caps
+    [kg CO2e] and ``reduction_kg_per_unit`` [kg CO2e per activity unit].
+    """
+    return service.methodology_list()
+
+
+Region = Annotated[str, Query(min_length=1, max_length=32, description="Region of the grid and heat factors.")]
+FactorYear = Annotated[int, Query(ge=1990, le=2100, description="Year of the grid and heat factors.")]
+
+
+@router.get("/me/footprint", responses=_ERRORS, summary="My household footprint")
+def my_footprint(
+    month: Annotated[str, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="YYYY-MM.")],
+    electricity_kwh: Annotated[float | None, Query(ge=0, le=1e9, description="[kWh]")] = None,
+    gas_m3: Annotated[float | None, Query(ge=0, le=1e9, description="Natural gas [m3].")] = None,
+    water_m3: Annotated[float | None, Query(ge=0, le=1e9, description="[m3]")] = None,
+    heat_gj: Annotated[float | None, Query(ge=0, le=1e9, description="Purchased heat [GJ].")] = None,
+    car_km: Annotated[float | None, Query(ge=0, le=1e9, description="[km]")] = None,
+    bus_km: Annotated[float | None, Query(ge=0, le=1e9, description="[pkm]")] = None,
+    metro_km: Annotated[float | None, Query(ge=0, le=1e9, description="[pkm]")] = None,
+    food_cny: Annotated[float | None, Query(ge=0, le=1e9, description="Food spending [CNY].")] = None,
+    goods_cny: Annotated[float | None, Query(ge=0, le=1e9, description="Other goods and services [CNY].")] = None,
+    region: Region = "CN",
+    year: FactorYear = 2022,
+    city_average: Annotated[
+        float | None, Query(gt=0, le=1e9, description="City-average monthly footprint [kg CO2e].")
+    ] = None,
+    principal: Principal = Depends(require(Permission.HOUSEHOLD_SELF)),  # noqa: B008
+) -> dict[str, Any]:
+    """The caller's footprint of one month by category [kg CO2e] from the use it gives; nothing is stored.
+
+    As ``zerocity accounts household footprint`` for one row of the caller's household: housing
+    (electricity, gas, water, heat), transport, food and consumption, the total, the comparison
+    with a city average, and the source of each factor used.
+    """
+    usage = {
+        "electricity_kwh": electricity_kwh,
+        "gas_m3": gas_m3,
+        "water_m3": water_m3,
+        "heat_gj": heat_gj,
+        "car_km": car_km,
+        "bus_km": bus_km,
+        "metro_km": metro_km,
+        "food_cny": food_cny,
+        "goods_cny": goods_cny,
+    }
+    return service.own_footprint(
+        principal=principal, month=month, usage=usage, region=region, year=year, city_average_kg=city_average
+    )
+
+
+@router.post("/footprint/aggregates", responses=_ERRORS, summary="k-anonymous footprints of a household table")
+def footprint_aggregates(
+    file: Annotated[UploadFile, File(description="Household table, CSV or XLSX (household_id, month, use columns).")],
+    region: Annotated[
+        str, Form(min_length=1, max_length=32, description="Region of the grid and heat factors.")
+    ] = "CN",
+    year: Annotated[int, Form(ge=1990, le=2100, description="Year of the grid and heat factors.")] = 2022,
+    k: Annotated[
+        int,
+        Form(ge=10, le=10_000, description="Smallest group published [households]; at least 10 (zerocity's choice)."),
+    ] = 10,
+    principal: Principal = Depends(require(Permission.HOUSEHOLD_AGGREGATE)),  # noqa: B008
+) -> list[dict[str, Any]]:
+    """Footprints of the table's households per month, published only for months of ``k`` households or more.
+
+    The table of ``zerocity accounts household footprint``; per month: households, sums and
+    per-household means of housing, transport, food and consumption and total [kg CO2e]. No
+    household's own footprint is returned (as ``/households/aggregates``).
+    """
+    return service.footprint_aggregates(
+        content=file.file.read(), filename=file.filename or "households.csv", region=region, year=year, k=k
+    )

@@ -1,20 +1,32 @@
-"""The tenant's ledger: signed tree head, inclusion and consistency proofs, proof check, health.
+"""The tenant's ledger: tree head, proofs, proof check, health, evidence files, log, actors, export.
 
-Mirrors ``zerocity ledger pubkey|prove|check-proof|verify``.
+Mirrors ``zerocity ledger pubkey|prove|check-proof|verify|evidence-add|log|actors|export``
+(:mod:`zerocity.service.mrv`, :mod:`zerocity.service.ledger`).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile
 from sqlalchemy.engine import Engine
 
+from zerocity.service import ledger as files
 from zerocity.service import mrv as service
-from zerocity.service.deps import get_settings, row_scope, tenant_engine
+from zerocity.service.deps import Page, get_settings, row_scope, tenant_engine
+from zerocity.service.inventories import ExportedFile
 from zerocity.service.permissions import Permission, require
 from zerocity.service.principal import Principal
-from zerocity.service.schemas import LedgerHead, LedgerHealth, ProofCheck, ProofCheckRequest, error_responses
+from zerocity.service.routers.common import audit_success
+from zerocity.service.schemas import (
+    EvidenceStored,
+    LedgerEntriesPage,
+    LedgerHead,
+    LedgerHealth,
+    ProofCheck,
+    ProofCheckRequest,
+    error_responses,
+)
 from zerocity.service.settings import Settings
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])
@@ -75,3 +87,101 @@ def health(
 ) -> dict[str, Any]:
     """Recompute every hash and the tree, check every signature and tree head; list problems."""
     return service.ledger_health(engine, settings)
+
+
+def _download(exported: ExportedFile) -> Response:
+    """A file as an attachment (never rendered inline: evidence is whatever its uploader sent)."""
+    name = exported.filename.replace('"', "_")
+    return Response(
+        exported.content,
+        media_type=exported.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.post(
+    "/evidence", status_code=201, response_model=EvidenceStored, responses=_ERRORS, summary="Store an evidence file"
+)
+def add_evidence(
+    request: Request,
+    file: Annotated[UploadFile, File(description="Any file (data, a meter export, a PDF); stored once by its hash.")],
+    principal: Principal = Depends(require(Permission.MRV_SUBMIT)),  # noqa: B008
+    engine: Engine = Depends(tenant_engine),  # noqa: B008
+) -> dict[str, Any]:
+    """Store a file by the SHA-256 of its content (``zerocity ledger evidence-add``); the same file twice once.
+
+    Entries refer to evidence by that hash. No entry is written: the store is content-addressed.
+    """
+    doc = files.store_evidence(engine, content=file.file.read(), filename=file.filename or "evidence")
+    audit_success(
+        request,
+        principal,
+        "ledger.evidence",
+        f"evidence:{doc['sha256']}",
+        status_code=201,
+        details={"size": doc["size"]},
+    )
+    return doc
+
+
+@router.get(
+    "/evidence/{digest}",
+    responses={**_ERRORS, 200: {"content": {"application/octet-stream": {}}}},
+    summary="Download an evidence file",
+)
+def get_evidence(
+    digest: Annotated[str, Path(pattern="^[0-9a-f]{64}$", description="SHA-256 of the file (64 lowercase hex).")],
+    principal: Principal = Depends(require(Permission.LEDGER_READ)),  # noqa: B008
+    engine: Engine = Depends(tenant_engine),  # noqa: B008
+) -> Response:
+    """The stored file (an enterprise reporter: only a file an entry of its entity refers to)."""
+    return _download(files.evidence_file(engine, scope=row_scope(principal), digest=digest))
+
+
+@router.get("/entries", response_model=LedgerEntriesPage, responses=_ERRORS, summary="The entry log")
+def entries(
+    page: Page,
+    type: Annotated[
+        str | None, Query(min_length=1, max_length=64, description="Entry type or prefix (mrv., allowance.).")
+    ] = None,
+    subject: Annotated[str | None, Query(min_length=1, max_length=200, description="Only entries about this.")] = None,
+    principal: Principal = Depends(require(Permission.LEDGER_READ)),  # noqa: B008
+    engine: Engine = Depends(tenant_engine),  # noqa: B008
+) -> dict[str, Any]:
+    """Entries oldest first, each ``index`` and the entry object (``zerocity ledger log``).
+
+    An enterprise reporter gets the entries about its own entity only.
+    """
+    items, total = files.entries_page(
+        engine, scope=row_scope(principal), type_prefix=type, subject=subject, limit=page.limit, offset=page.offset
+    )
+    return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
+
+
+@router.get("/actors", responses=_ERRORS, summary="Registered actors")
+def actors(
+    principal: Principal = Depends(require(Permission.LEDGER_READ)),  # noqa: B008
+    engine: Engine = Depends(tenant_engine),  # noqa: B008
+) -> list[dict[str, Any]]:
+    """Actors with their role, entity and public key (``zerocity ledger actors``).
+
+    An enterprise reporter sees the city's actors and its own entity's reporters only.
+    """
+    return files.actor_list(engine, scope=row_scope(principal))
+
+
+@router.get(
+    "/export",
+    responses={**_ERRORS, 200: {"content": {"application/zip": {}}}},
+    summary="Export the whole ledger (ZIP)",
+)
+def export(
+    principal: Principal = Depends(require(Permission.LEDGER_EXPORT)),  # noqa: B008
+    engine: Engine = Depends(tenant_engine),  # noqa: B008
+    settings: Settings = Depends(get_settings),  # noqa: B008
+) -> Response:
+    """What ``zerocity ledger export`` writes, zipped: entries, tree heads, public key, evidence files.
+
+    Unpacked, ``zerocity ledger verify --export DIR`` checks it with no database.
+    """
+    return _download(files.export_zip(engine, settings, tenant=str(principal.tenant)))
