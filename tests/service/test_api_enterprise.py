@@ -144,3 +144,26 @@ def test_quota_projection_linear_by_hand(world: World) -> None:
         "/api/v1/accounts/enterprise/quotas/projection", json=invalid, headers=world.headers("alpha_admin")
     )
     assert bad.status_code == 422 and "thresholds" in bad.json()["error"]["message"]
+
+
+def test_account_report_pdf_and_xlsx(world: World, tmp_path) -> None:
+    """The enterprise report shows the hand-worked numbers above; a reporter gets only its own."""
+    from openpyxl import load_workbook
+
+    _setup(world)
+    url = f"/api/v1/accounts/enterprise/accounts/{ENTITY}/report"
+    xlsx = world.client.get(url, params={"format": "xlsx"}, headers=world.headers("alpha_analyst"))
+    assert xlsx.status_code == 200, xlsx.text
+    assert f'filename="{ENTITY}-2022-account-en.xlsx"' in xlsx.headers["content-disposition"]
+    (tmp_path / "a.xlsx").write_bytes(xlsx.content)
+    cells = [
+        c for ws in load_workbook(tmp_path / "a.xlsx").worksheets for row in ws.iter_rows(values_only=True) for c in row
+    ]
+    assert "Alpha Steel" in " ".join(str(c) for c in cells if c is not None)
+    assert any(isinstance(c, float) and c == pytest.approx(SCOPE2_A, rel=REL) for c in cells)
+    assert any(isinstance(c, float) and c == pytest.approx(0.5366, rel=REL) for c in cells)  # t per 10^4 yuan
+    pdf = world.client.get(url, params={"lang": "zh"}, headers=world.headers("alpha_reporter"))
+    assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
+    other = f"/api/v1/accounts/enterprise/accounts/{OTHER_ENTITY}/report"
+    assert world.client.get(other, headers=world.headers("alpha_reporter")).status_code == 404
+    assert world.client.get(url, params={"format": "doc"}, headers=world.headers("alpha_analyst")).status_code == 422

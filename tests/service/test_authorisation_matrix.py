@@ -82,6 +82,7 @@ EXPECTED: dict[str, set[str]] = {
     "GET /accounts/enterprise/registry": ENTERPRISE,
     "GET /accounts/enterprise/accounts": ENTERPRISE,
     "GET /accounts/enterprise/accounts/{id}": ENTERPRISE,
+    "GET /accounts/enterprise/accounts/{id}/report": ENTERPRISE,
     "POST /accounts/enterprise/quotas/projection": ENTERPRISE,
     "GET /households/me": HOUSEHOLD,
     "DELETE /households/me": HOUSEHOLD,
@@ -127,6 +128,7 @@ EXPECTED: dict[str, set[str]] = {
     "POST /models/targets/allocate": CITY_STAFF,
     "POST /models/scenario/run": CITY_STAFF,
     "POST /models/scenario/wedges": CITY_STAFF,
+    "POST /models/scenario/report": CITY_STAFF,
     "POST /models/energy/storage": CITY_STAFF,
     "POST /models/energy/optimise": CITY_STAFF,
     "POST /models/sinks/landuse": CITY_STAFF,
@@ -397,6 +399,8 @@ def call(w: World, endpoint: str, caller: str, setup: dict):
         return c.get("/api/v1/accounts/enterprise/accounts", headers=h)
     if endpoint == "GET /accounts/enterprise/accounts/{id}":
         return c.get(f"/api/v1/accounts/enterprise/accounts/{ENTITY}", headers=h)
+    if endpoint == "GET /accounts/enterprise/accounts/{id}/report":
+        return c.get(f"/api/v1/accounts/enterprise/accounts/{ENTITY}/report", params={"format": "xlsx"}, headers=h)
     if endpoint == "POST /accounts/enterprise/quotas/projection":
         body = {
             "quotas": [{"entity": ENTITY, "quota": 100, "year": 2024}],
@@ -515,6 +519,10 @@ def call(w: World, endpoint: str, caller: str, setup: dict):
         return c.post("/api/v1/models/targets/allocate", json={"demo": "districts"}, headers=h)
     if endpoint == "POST /models/scenario/run":
         return c.post("/api/v1/models/scenario/run", json={"demo": True}, headers=h)
+    if endpoint == "POST /models/scenario/report":
+        return c.post(
+            "/api/v1/models/scenario/report", json={"demo": True, "scenarios": ["BAU"], "format": "xlsx"}, headers=h
+        )
     if endpoint == "POST /models/scenario/wedges":
         return c.post("/api/v1/models/scenario/wedges", json={"demo": True}, headers=h)
     if endpoint == "POST /models/energy/storage":

@@ -589,3 +589,34 @@ def test_io_demo_needs_no_upload_json(shared_world: World) -> None:
     assert doc["perspective"] == "consumption"
     identity = doc["identity"]
     assert identity["production_minus_exports_plus_imports"] == pytest.approx(identity["consumption"], rel=1e-9)
+
+
+def test_scenario_report_shows_the_wedges_and_assumptions(world) -> None:
+    """The report's wedge total equals BAU minus policy from the wedges endpoint (wedges add up to the
+    difference, docs/brain.md) and its 2024 population is Demo City's statistic."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from zerocity.demo import build_demo_city
+
+    h = world.headers("alpha_analyst")
+    body = {"demo": True, "start": "BAU", "end": "policy", "format": "xlsx"}
+    made = world.client.post("/api/v1/models/scenario/report", json=body, headers=h)
+    assert made.status_code == 200, made.text
+    assert 'filename="scenario-report-en.xlsx"' in made.headers["content-disposition"]
+    wedges = world.client.post(
+        "/api/v1/models/scenario/wedges", json={"demo": True, "start": "BAU", "end": "policy"}, headers=h
+    ).json()
+    gap = {y: wedges["from_tco2e"][y] - wedges["to_tco2e"][y] for y in wedges["from_tco2e"]}
+    rows = [r for ws in load_workbook(io.BytesIO(made.content)).worksheets for r in ws.iter_rows(values_only=True)]
+    total = next(r for r in rows if r[0] == "Total")
+    assert any(isinstance(v, float) and v == pytest.approx(gap["2030"], rel=1e-9) for v in total), (total, gap["2030"])
+    population = next(r for r in rows if r[0] == "population")
+    stats = build_demo_city().statistics.set_index("year")
+    assert population[2] == pytest.approx(float(stats.at[2024, "population"]), rel=1e-12)
+    pdf = world.client.post("/api/v1/models/scenario/report", json={"demo": True, "lang": "zh"}, headers=h)
+    assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
+    for bad in ({"demo": True, "start": "BAU"}, {"demo": True, "end": "nope"}, {"demo": True, "format": "doc"}):
+        refused = world.client.post("/api/v1/models/scenario/report", json=bad, headers=h)
+        assert refused.status_code == 422, (bad, refused.text)

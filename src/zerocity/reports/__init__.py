@@ -11,6 +11,7 @@ Simplified Chinese through the message catalogue (:mod:`zerocity.i18n`), then wr
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from zerocity.reports.document import Report, ReportError, ReportFormat
@@ -25,8 +26,15 @@ __all__ = [
     "build_enterprise_report",
     "build_inventory_report",
     "build_scenario_report",
+    "report_bytes",
     "write_report",
 ]
+
+#: Media type of each report format (HTTP downloads).
+MEDIA_TYPES = {
+    ReportFormat.PDF: "application/pdf",
+    ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def write_report(report: Report, path: str | os.PathLike[str], fmt: ReportFormat | str) -> Path:
@@ -57,3 +65,29 @@ def write_report(report: Report, path: str | os.PathLike[str], fmt: ReportFormat
     from zerocity.reports.xlsx import write_xlsx
 
     return write_xlsx(report, path)
+
+
+def report_bytes(report: Report, fmt: ReportFormat | str) -> tuple[bytes, str, str]:
+    """A report as file content, for a download.
+
+    Parameters
+    ----------
+    report : Report
+    fmt : {"pdf", "xlsx"}
+
+    Returns
+    -------
+    content : bytes
+    media_type : str
+    suffix : str
+        ``pdf`` or ``xlsx``.
+
+    Raises
+    ------
+    ReportError
+        For an unknown format.
+    """
+    kind = fmt if isinstance(fmt, ReportFormat) else ReportFormat.parse(fmt)
+    with tempfile.TemporaryDirectory(prefix="zerocity-report-") as folder:
+        path = write_report(report, Path(folder) / f"report.{kind.value}", kind)
+        return path.read_bytes(), MEDIA_TYPES[kind], kind.value

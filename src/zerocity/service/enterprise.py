@@ -248,6 +248,46 @@ def account_of(
     raise ApiError(404, "not_found", f"entity {uscc!r} is not in the registry")
 
 
+def account_report(
+    session: Session,
+    *,
+    scope: RowScope,
+    uscc: str,
+    year: int | None,
+    electricity: ElectricityConvention,
+    kgce_per_kwh: float | None,
+    fmt: str,
+    lang: str,
+) -> ExportedFile:
+    """One entity's account report (:func:`zerocity.reports.build_enterprise_report`), PDF or XLSX.
+
+    As ``zerocity report enterprise``: graded against every registered peer, printed with the
+    registry's name in the report's language (``name_zh``/``name_en`` when the registry has them).
+    A reporter gets its own entity's only (404 otherwise).
+    """
+    from zerocity.reports import ReportError, build_enterprise_report, report_bytes
+
+    code = uscc.strip().upper()
+    if scope.entity_id is not None and code != scope.entity_id:
+        raise ApiError(404, "not_found", f"entity {uscc!r} not found")
+    y, graded = _graded_frame(session, year=year, electricity=electricity, kgce_per_kwh=kgce_per_kwh)
+    _, registry = _current(session)
+    own = registry[registry["uscc"].astype(str).str.strip().str.upper() == code]
+    if own.empty or not (graded["uscc"].astype(str).str.upper() == code).any():
+        raise ApiError(404, "not_found", f"entity {uscc!r} is not in the registry")
+    name = None
+    for column in (f"name_{lang}", "name"):
+        if column in own.columns and str(own.iloc[0][column] or "").strip():
+            name = str(own.iloc[0][column]).strip()
+            break
+    try:
+        report = build_enterprise_report(graded, code, lang=lang, name=name)
+    except ReportError as exc:
+        raise ApiError(422, "invalid_request", str(exc)) from None
+    content, media, suffix = report_bytes(report, fmt)
+    return ExportedFile(content, media, f"{code}-{y}-account-{lang}.{suffix}")
+
+
 def project(
     *,
     scope: RowScope,

@@ -318,7 +318,7 @@ def inventory_report(
     ApiError
         422 when ``year`` is not a year of the inventory, or population or GDP is not positive.
     """
-    from zerocity.reports import ReportError, ReportFormat, build_inventory_report, write_report
+    from zerocity.reports import ReportError, build_inventory_report, report_bytes
     from zerocity.service.errors import ApiError
 
     _get(session, scope, inventory_id)
@@ -338,15 +338,9 @@ def inventory_report(
         report = build_inventory_report(result, lang=lang, city=city, population=population, gdp=gdp)
     except ReportError as exc:
         raise ApiError(422, "invalid_request", str(exc)) from exc
-    kind = ReportFormat.parse(fmt)
+    content, media, suffix = report_bytes(report, fmt)
     base = re.sub(r"[^A-Za-z0-9_.-]", "_", stored.name)[:80] or "inventory"
-    media = {
-        ReportFormat.PDF: "application/pdf",
-        ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    }[kind]
-    with tempfile.TemporaryDirectory(prefix="zerocity-report-") as folder:
-        path = write_report(report, Path(folder) / f"report.{kind.value}", kind)
-        return ExportedFile(path.read_bytes(), media, f"{base}-{chosen}-report-{lang}.{kind.value}")
+    return ExportedFile(content, media, f"{base}-{chosen}-report-{lang}.{suffix}")
 
 
 def publish_inventory(session: Session, *, scope: RowScope, inventory_id: int, created_by: str) -> dict[str, Any]:

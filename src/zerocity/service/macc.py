@@ -23,6 +23,7 @@ from zerocity.brain.scenario.model import ScenarioModelError
 from zerocity.jsonio import jsonable
 from zerocity.service.errors import ApiError
 from zerocity.service.jobs import job_kind
+from zerocity.service.models import compiled_model
 
 __all__ = ["MACC_JOB", "build_run", "check_measures", "from_scenario_run", "optimise_job"]
 
@@ -77,24 +78,6 @@ def optimise_job(params: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def _scenario_model(params: dict[str, Any]) -> Any:
-    """The compiled scenario model of the request (422 with the line and field of every problem)."""
-    from zerocity.brain.scenario import compile_model, load_model
-
-    try:
-        if params["demo"]:
-            from zerocity.demo.scenario import demo_scenario_model
-
-            return compile_model(demo_scenario_model(), source="Demo City model")
-        return load_model("model.yaml", text=params["model_yaml"])
-    except ScenarioModelError as exc:
-        details = [
-            {"location": ["body", "model_yaml"], "line": i.line, "field": i.field, "message": i.message}
-            for i in exc.issues
-        ]
-        raise ApiError(422, "invalid_request", str(exc), details) from None
-
-
 def from_scenario_run(params: dict[str, Any]) -> dict[str, Any]:
     """MACC of the measures of a scenario model (``zerocity macc build --from-scenario MODEL --json``).
 
@@ -109,7 +92,7 @@ def from_scenario_run(params: dict[str, Any]) -> dict[str, Any]:
         422: a model that does not validate (line and field), a scenario the model does not have,
         ``end`` not inheriting from ``start``, or no measure with costs between them.
     """
-    compiled = _scenario_model(params)
+    compiled = compiled_model(params)
     for field in ("start", "end"):
         if params[field] not in compiled.scenarios:
             raise ApiError(

@@ -175,6 +175,53 @@ def _model_error(exc: ScenarioModelError) -> ApiError:
     return ApiError(422, "invalid_request", str(exc), details)
 
 
+def compiled_model(params: dict[str, Any]) -> Any:
+    """The compiled scenario model of a request (``model_yaml`` or ``demo``).
+
+    Raises
+    ------
+    ApiError
+        422 with the line and field of every problem of the model.
+    """
+    try:
+        return _compiled(params)
+    except ScenarioModelError as exc:
+        raise _model_error(exc) from None
+
+
+def scenario_report(params: dict[str, Any]) -> tuple[bytes, str, str]:
+    """The scenario report (``zerocity report scenario``): pathways and peaks, wedges, assumptions.
+
+    Returns
+    -------
+    content, media_type, filename
+    """
+    from zerocity.brain.scenario import run_scenarios, wedges
+    from zerocity.reports import build_scenario_report, report_bytes
+
+    compiled = compiled_model(params)
+    for field in ("start", "end"):
+        if params.get(field) is not None and params[field] not in compiled.scenarios:
+            raise ApiError(
+                422,
+                "invalid_request",
+                f"{field}: unknown scenario {params[field]!r}; the model has {', '.join(compiled.scenarios)}",
+            )
+    unknown = [x for x in params.get("scenarios") or [] if x not in compiled.scenarios]
+    if unknown:
+        raise ApiError(
+            422, "invalid_request", f"scenarios: unknown {unknown}; the model has {', '.join(compiled.scenarios)}"
+        )
+    results = run_scenarios(compiled, params.get("scenarios") or None)
+    table = None
+    if params.get("end") is not None:
+        origin = params.get("start") or compiled.lineage(params["end"])[0]
+        table = wedges(compiled, origin, params["end"], level=results.level)
+    report = build_scenario_report(results, wedge=table, lang=params["lang"])
+    content, media, suffix = report_bytes(report, params["format"])
+    return content, media, f"scenario-report-{params['lang']}.{suffix}"
+
+
 def wedges_run(params: dict[str, Any]) -> dict[str, Any]:
     """Emission wedges of the measures of ``end`` relative to ``start`` (``zerocity scenario wedges --json``)."""
     from zerocity.brain.scenario import wedges

@@ -709,6 +709,26 @@ class WedgesIn(_ModelSource):
     level: Literal["BASIC", "BASIC+", "TERRITORIAL"] | None = None
 
 
+class ScenarioReportIn(_ModelSource):
+    """The scenario report (``zerocity report scenario``)."""
+
+    scenarios: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
+        default=None, max_length=50, description="Scenarios to report (default: all)."
+    )
+    start: str | None = Field(default=None, min_length=1, max_length=100, description="Wedges: starting scenario.")
+    end: str | None = Field(
+        default=None, min_length=1, max_length=100, description="Wedges: a scenario inheriting from start."
+    )
+    format: Literal["pdf", "xlsx"] = "pdf"
+    lang: Literal["en", "zh"] = "en"
+
+    @model_validator(mode="after")
+    def _end_with_start(self) -> ScenarioReportIn:
+        if self.start is not None and self.end is None:
+            raise ValueError("start needs end (a scenario inheriting from it)")
+        return self
+
+
 class LoadStep(_Input):
     """One step of a site's load (mean power over the step)."""
 
@@ -1042,7 +1062,7 @@ class DataCentreScenarioIn(_Input):
         return self
 
 
-__all__ += ["DataCentreScenarioIn", "EvIn", "LifecycleIn", "MaccScenarioIn"]
+__all__ += ["DataCentreScenarioIn", "EvIn", "LifecycleIn", "MaccScenarioIn", "ScenarioReportIn"]
 
 
 # ------------------------------------------------------------------------------ allowances, ledger files (H2)

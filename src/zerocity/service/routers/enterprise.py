@@ -118,6 +118,47 @@ def get_account(
     )
 
 
+@router.get(
+    "/accounts/{uscc}/report",
+    responses={
+        **_ERRORS,
+        200: {
+            "content": {
+                "application/pdf": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+            }
+        },
+    },
+    summary="One entity's account report",
+)
+def account_report(
+    uscc: Annotated[str, Path(min_length=18, max_length=18, pattern="^[0-9A-Za-z]{18}$", description="USCC.")],
+    year: Year = None,
+    electricity: Electricity = ElectricityConvention.CALORIFIC,
+    kgce_per_kwh: KgcePerKwh = None,
+    format: Annotated[str, Query(pattern="^(pdf|xlsx)$", description="pdf or xlsx.")] = "pdf",
+    lang: Annotated[str, Query(pattern="^(en|zh)$", description="en or zh.")] = "en",
+    principal: Principal = Depends(require(Permission.ENTERPRISE_READ)),  # noqa: B008
+    session: Session = Depends(tenant_session),  # noqa: B008
+) -> Response:
+    """As ``zerocity report enterprise``: scopes, energy, intensities, carbon code grade and reason."""
+    exported = service.account_report(
+        session,
+        scope=row_scope(principal),
+        uscc=uscc,
+        year=year,
+        electricity=electricity,
+        kgce_per_kwh=kgce_per_kwh,
+        fmt=format,
+        lang=lang,
+    )
+    return Response(
+        exported.content,
+        media_type=exported.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+    )
+
+
 @router.post("/quotas/projection", responses=_ERRORS, summary="Quota projection and warnings")
 def quota_projection(
     body: QuotaProjectionRequest,

@@ -13,6 +13,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from zerocity.brain.io import DEFAULT_DELTA, CapObjective, CapStructure, ImportPricing, LQMethod, Perspective
@@ -44,6 +45,7 @@ from zerocity.service.schemas import (
     PeakIn,
     PvIn,
     RetrofitIn,
+    ScenarioReportIn,
     ScenarioRunIn,
     StorageIn,
     TargetsIn,
@@ -130,6 +132,28 @@ async def scenario_run(
     return await run_in_threadpool(
         runner.submit, str(principal.tenant), kind=service.SCENARIO_JOB, params=params, created_by=principal.actor
     )
+
+
+@router.post(
+    "/scenario/report",
+    responses={
+        **_ERRORS,
+        200: {
+            "content": {
+                "application/pdf": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+            }
+        },
+    },
+    summary="Scenario report",
+)
+async def scenario_report(
+    body: ScenarioReportIn,
+    principal: Principal = Depends(require(Permission.MODEL_RUN)),  # noqa: B008
+) -> Response:
+    """As ``zerocity report scenario``: pathways and peaks per scenario, wedges between two, assumptions."""
+    content, media, filename = await run_in_threadpool(service.scenario_report, body.model_dump())
+    return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @router.post("/scenario/wedges", responses=_ERRORS, summary="Emission wedges between scenarios")
