@@ -42,8 +42,9 @@ def build_demo_app(data_dir: Path, *, seed: int = 20241, city: Any = None, warm:
     from zerocity import web
     from zerocity.demo.tenant import load_demo_tenant
     from zerocity.service import Settings, create_app
-    from zerocity.web import actions, brain, mrvdata, views
-    from zerocity.web.profile import load_profile
+    from zerocity.web import actions, brain, mrvdata, pv, views
+    from zerocity.web.profile import load_profile, load_roofs
+    from zerocity.web.resultcache import cache_folder
 
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = Settings(
@@ -59,8 +60,11 @@ def build_demo_app(data_dir: Path, *, seed: int = 20241, city: Any = None, warm:
         versions = mrvdata.entity_versions(engine, verified_only=True)
         data = views.city_data(demo.slug, engine, profile, versions=versions, cache_key=str(settings.data_dir))
         views.cached_view(("brain-numbers", data.cache_id), lambda: brain.brain_numbers(data))
-        key = ("action-numbers", demo.slug, str(settings.data_dir))
-        views.cached_view(key, lambda: actions.action_numbers(profile))
+        folder = cache_folder(settings.data_dir, demo.slug)  # kept on disk: a restart reads them back
+        actions.action_numbers(profile, folder=folder)
+        roofs = load_roofs(settings, demo.slug)
+        if roofs is not None:
+            pv.pv_numbers(profile, roofs, folder=folder)
     return app, demo
 
 

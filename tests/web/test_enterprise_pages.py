@@ -56,7 +56,7 @@ def test_validation_report_lists_rows_of_another_entity_and_stores_nothing(demo_
         files={"file": ("mine.csv", frame.to_csv(index=False).encode(), "text/csv")},
     )
     assert response.status_code == 422
-    assert re.search(r'<td class="r">2</td><td>entity</td>', response.text)  # data row 2, column entity
+    assert re.search(r'<td class="r">2</td><td><code>entity</code></td>', response.text)  # data row 2, column entity
     assert "Nothing was stored or submitted." in response.text
     assert "report:demo:" not in client.get("/mrv").text  # no report was submitted
 

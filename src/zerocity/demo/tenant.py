@@ -24,6 +24,7 @@ from sqlalchemy import select
 from zerocity.actions.buildings import demo_buildings
 from zerocity.demo.energy_system import demo_system
 from zerocity.demo.generator import DEFAULT_SEED, DemoCity, build_demo_city
+from zerocity.demo.roofs import demo_roofs
 from zerocity.demo.scenario import demo_scenario_model
 from zerocity.service.accounts import create_tenant, create_user
 from zerocity.service.deps import RowScope
@@ -36,7 +37,7 @@ from zerocity.service.settings import Settings
 from zerocity.service.tenancy import TenantRegistry
 from zerocity.store.db import session_scope
 from zerocity.store.models import Tenant, User
-from zerocity.web.profile import CityProfile, load_profile, save_profile
+from zerocity.web.profile import CityProfile, load_profile, save_profile, save_roofs
 
 __all__ = [
     "DEMO_SLUG",
@@ -512,5 +513,6 @@ def load_demo_tenant(
         buildings=_buildings().copy(),
     )
     save_profile(settings, slug, profile)
+    save_roofs(settings, slug, demo_roofs(city))
     logger.info("loaded Demo City into tenant %r (inventory %d)", slug, inventory_id)
     return DemoTenant(slug, inventory_id, logins, entity, verifier_entity, household)

@@ -38,6 +38,7 @@ from zerocity.service.permissions import Permission, allowed
 from zerocity.service.principal import Principal
 from zerocity.store.db import session_scope
 from zerocity.web import auth, enterprises, mrvdata, views
+from zerocity.web.issues import api_error_text, shown_issues
 from zerocity.web.pages import Page, city_of, message, page_of, pick_year, render, to_login
 
 __all__ = ["router"]
@@ -296,7 +297,7 @@ def submit(
             uscc=code,
             year=year,
             years=data.years,
-            issues=issues,
+            issues=shown_issues(issues, p.t),
             filename=filename,
         )
 
@@ -340,7 +341,8 @@ def submit(
                 note=note,
             )
     except ApiError as exc:
-        return render(p, "message.html.j2", status=exc.status, message=exc.message)
+        text, detail = api_error_text(exc.code, exc.message, exc.details, p.lang, p.t)
+        return render(p, "message.html.j2", status=exc.status, message=text, detail=detail)
     logger.info("web submission of %s %d by %s (inventory %d)", code, year, user.actor, inventory_id)
     return RedirectResponse(f"/enterprises/{code}?year={year}&done=submitted", status_code=303)
 
@@ -414,5 +416,6 @@ def mrv_decide(
             note="" if not verified else reason,
         )
     except ApiError as exc:
-        return render(p, "message.html.j2", status=exc.status, message=exc.message)
+        text, detail = api_error_text(exc.code, exc.message, exc.details, p.lang, p.t)
+        return render(p, "message.html.j2", status=exc.status, message=text, detail=detail)
     return RedirectResponse(f"/mrv?done={'verified' if verified else 'rejected'}", status_code=303)

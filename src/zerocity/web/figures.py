@@ -18,8 +18,10 @@ import plotly.graph_objects as go
 
 __all__ = [
     "GRADE_COLOURS",
+    "add_point",
     "district_shapes",
     "energy_sankey",
+    "grouped_bars",
     "lmdi_waterfall",
     "macc_curve",
     "pareto_front",
@@ -281,6 +283,7 @@ def district_shapes(
     colorscale: str = "YlOrRd",
     colours: Mapping[str, str] | None = None,
     hover_format: str = ",.0f",
+    hover_text: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """District map drawn as filled polygons on plain axes: needs no base map and no topojson.
 
@@ -301,6 +304,8 @@ def district_shapes(
         District -> fill colour (overrides the scale; e.g. the five grade colours).
     hover_format : str
         d3 format of the value in the hover text.
+    hover_text : mapping, optional
+        District -> text shown under its name on hover instead of the value (already formatted).
     """
     from plotly.colors import sample_colorscale
 
@@ -339,7 +344,13 @@ def district_shapes(
                     name=name,
                     customdata=[code] * len(xs),
                     text=[name] * len(xs),
-                    hovertemplate="%{text}<br>" + _format_hover(value, hover_format) + "<extra></extra>",
+                    hovertemplate="%{text}<br>"
+                    + (
+                        _escape(hover_text[code])
+                        if hover_text is not None and code in hover_text
+                        else _format_hover(value, hover_format)
+                    )
+                    + "<extra></extra>",
                     hoveron="fills+points",
                     showlegend=False,
                 )
@@ -369,6 +380,70 @@ def district_shapes(
         xaxis={"visible": False},
         yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1.0 / max(np.cos(np.radians(mid_lat)), 0.1)},
         hovermode="closest",
+    )
+
+
+def _escape(text: str) -> str:
+    """Text for a plotly hover template: no ``%{`` (a placeholder) and no ``<`` (a tag) left in it."""
+    return text.replace("%{", "% {").replace("<", "&lt;")
+
+
+def add_point(fig: go.Figure, *, lon: float, lat: float, name: str) -> go.Figure:
+    """Mark one point [deg] on a :func:`district_shapes` map (the last trace; scripts may move it)."""
+    fig.add_trace(
+        go.Scatter(
+            x=[lon],
+            y=[lat],
+            mode="markers",
+            marker={"size": 14, "symbol": "x", "color": "#1a56db", "line": {"width": 2, "color": "#ffffff"}},
+            name=name,
+            hovertemplate=name + "<br>%{y:.4f}, %{x:.4f}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    return fig
+
+
+def grouped_bars(
+    frame: pd.DataFrame,
+    x: str,
+    series: Mapping[str, str],
+    *,
+    title: str,
+    y_title: str,
+    hover_format: str = ",.0f",
+    colours: Sequence[str] | None = None,
+) -> go.Figure:
+    """Bars side by side: one group per row of ``frame`` (labelled by column ``x``), one bar per series.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per group, with column ``x`` and every column named in ``series``.
+    series : mapping
+        Column -> legend label (already translated), in the order of the bars.
+    colours : sequence of str, optional
+        One colour per series (plotly's default colours otherwise).
+    """
+    _require(frame, (x, *series), "grouped_bars")
+    labels = [str(v) for v in frame[x]]
+    bars = [
+        go.Bar(
+            name=label,
+            x=labels,
+            y=frame[column].to_numpy(dtype=float),
+            hovertemplate="%{x}<br>" + _escape(label) + ": %{y:" + hover_format + "}<extra></extra>",
+            marker={"color": colours[i]} if colours is not None and i < len(colours) else None,
+        )
+        for i, (column, label) in enumerate(series.items())
+    ]
+    return _figure(
+        bars,
+        title,
+        barmode="group",
+        yaxis={"title": {"text": y_title}},
+        xaxis={"automargin": True, "tickangle": -30},
+        legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.0, "yanchor": "bottom"},
     )
 
 

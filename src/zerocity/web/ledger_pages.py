@@ -29,6 +29,7 @@ from zerocity.service.deps import row_scope
 from zerocity.service.errors import ApiError
 from zerocity.service.permissions import Permission, allowed
 from zerocity.web import auth, enterprises
+from zerocity.web.issues import api_error_text
 from zerocity.web.pages import Page, message, page_of, render, to_login
 from zerocity.web.profile import load_profile
 
@@ -93,7 +94,8 @@ def ledger_proof(request: Request, index: int) -> Response:
     try:
         proof = service_mrv.entry_proof(engine, scope=row_scope(user), index=index, size=None)
     except ApiError as exc:
-        return render(page, "message.html.j2", status=exc.status, message=exc.message)
+        text, detail = api_error_text(exc.code, exc.message, exc.details, page.lang, page.t)
+        return render(page, "message.html.j2", status=exc.status, message=text, detail=detail)
     body = json.dumps(jsonable(proof), ensure_ascii=False, indent=2).encode("utf-8")
     return Response(
         body,
@@ -133,7 +135,8 @@ def verify_proof(
     try:
         context["result"] = service_mrv.check_submitted_proof(document, public_key.strip() or None, page.settings)
     except ApiError as exc:
-        context["error"] = exc.message
+        text, detail = api_error_text(exc.code, exc.message, exc.details, page.lang, page.t)
+        context["error"] = f"{text} {detail}".strip()
         return render(page, "verify.html.j2", status=exc.status, **context)
     return render(page, "verify.html.j2", **context)
 

@@ -12,6 +12,7 @@ import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -19,6 +20,7 @@ import jinja2
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 
 from zerocity.i18n import LANGUAGES, N_, install_jinja, translator
 from zerocity.service.accounts import LoginFailedError, LoginRateLimitedError, audited_login
@@ -32,8 +34,9 @@ from zerocity.store.models import Tenant
 from zerocity.web import auth, mrvdata, views
 from zerocity.web.overview import city_overview
 from zerocity.web.profile import CityProfile, load_profile
+from zerocity.web.resultcache import cache_folder
 
-__all__ = ["ROLE_IDS", "router"]
+__all__ = ["ROLE_IDS", "CityAccess", "city_access", "router"]
 
 logger = logging.getLogger(__name__)
 
@@ -171,8 +174,47 @@ def message(page: Page, msgid: str, status: int, **params: Any) -> HTMLResponse:
     return render(page, "message.html.j2", status=status, message=page.t(msgid, **params))
 
 
-def city_of(page: Page) -> views.CityData | HTMLResponse:
-    """The city data the user may see, or the page explaining why there is none."""
+@dataclass(frozen=True)
+class CityAccess:
+    """The tenant's city as a user may see it, before anything slow is computed.
+
+    Attributes
+    ----------
+    slug : str
+        Tenant.
+    profile : CityProfile
+    engine : sqlalchemy.Engine
+        The tenant database.
+    versions : list of Version
+        Verified enterprise versions the city numbers include.
+    data_dir : pathlib.Path
+        The deployment's data directory.
+    """
+
+    slug: str
+    profile: CityProfile
+    engine: Engine
+    versions: list[mrvdata.Version]
+    data_dir: Path
+
+    @property
+    def folder(self) -> Path:
+        """Where the tenant's slow results are kept (:func:`zerocity.web.resultcache.cache_folder`)."""
+        return cache_folder(self.data_dir, self.slug)
+
+    def inventory(self) -> dict[str, Any]:
+        """Identity of the city inventory's content (:func:`zerocity.web.views.inventory_version`)."""
+        return views.inventory_version(self.engine, self.profile.inventory_id)
+
+    def data(self) -> views.CityData:
+        """The city data (computed on first use, then cached: :func:`zerocity.web.views.city_data`)."""
+        return views.city_data(
+            self.slug, self.engine, self.profile, versions=self.versions, cache_key=str(self.data_dir)
+        )
+
+
+def city_access(page: Page) -> CityAccess | HTMLResponse:
+    """The city the user may see, or the page explaining why there is none (nothing slow is computed)."""
     user = page.user
     if user is None or user.tenant is None:
         return message(page, "web_no_tenant", 403)
@@ -184,7 +226,15 @@ def city_of(page: Page) -> views.CityData | HTMLResponse:
     if not full and not views.is_published(engine, profile.inventory_id):
         return message(page, "web_forbidden", 403)
     versions = mrvdata.entity_versions(engine, verified_only=True)
-    return views.city_data(user.tenant, engine, profile, versions=versions, cache_key=str(page.settings.data_dir))
+    return CityAccess(user.tenant, profile, engine, versions, Path(page.settings.data_dir))
+
+
+def city_of(page: Page) -> views.CityData | HTMLResponse:
+    """The city data the user may see, or the page explaining why there is none."""
+    access = city_access(page)
+    if isinstance(access, HTMLResponse):
+        return access
+    return access.data()
 
 
 def pick_year(data: views.CityData, year: int | None) -> int:

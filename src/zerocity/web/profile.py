@@ -4,12 +4,19 @@ The inventory gives emissions; the pages also need population and GDP (intensiti
 districts' GeoJSON (the map), the target path and the sink estimates (net balance). They are
 kept per tenant in one JSON file, ``<data_dir>/web/<slug>/profile.json``, written by whoever
 loads the city's data (:func:`zerocity.demo.tenant.load_demo_tenant` for Demo City).
+
+The city's roofs (the rooftop PV potential of the Actions page) are a table of their own,
+``<data_dir>/web/<slug>/roofs.csv`` (:func:`save_roofs`, :func:`load_roofs`): tens of thousands
+of rows that only that page reads.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import logging
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +27,19 @@ from zerocity.errors import ZerocityError
 from zerocity.service.settings import Settings
 from zerocity.service.tenancy import validate_slug
 
-__all__ = ["PROFILE_VERSION", "CityProfile", "ProfileError", "load_profile", "profile_path", "save_profile"]
+__all__ = [
+    "PROFILE_VERSION",
+    "ROOF_TABLE_COLUMNS",
+    "CityProfile",
+    "ProfileError",
+    "RoofTable",
+    "load_profile",
+    "load_roofs",
+    "profile_path",
+    "roofs_path",
+    "save_profile",
+    "save_roofs",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +88,10 @@ class CityProfile:
         An energy system to plan (the schema of :func:`zerocity.energy.system.load_system`).
     buildings : pandas.DataFrame or None
         Public buildings to benchmark (columns of :func:`zerocity.actions.buildings.read_buildings`).
+    annual_ghi_kwh_m2 : float or None
+        Annual global horizontal irradiation of the city [kWh/m2/yr], which scales the clear-sky
+        year of the PV pages; None: the shipped assumed value
+        (``zerocity.energy.pv.pv_defaults()['weather']['demo_annual_ghi_kwh_m2']``).
     """
 
     name: str
@@ -85,6 +108,7 @@ class CityProfile:
     household_average_kg: float | None = None
     energy_system: dict[str, Any] | None = None
     buildings: pd.DataFrame | None = None
+    annual_ghi_kwh_m2: float | None = None
 
     def display_name(self, lang: str) -> str:
         """The city's name in a language (``zh``: Chinese)."""
@@ -139,6 +163,7 @@ def save_profile(settings: Settings, slug: str, profile: CityProfile) -> Path:
         "household_average_kg": profile.household_average_kg,
         "energy_system": profile.energy_system,
         "buildings": None if profile.buildings is None else profile.buildings.to_dict("records"),
+        "annual_ghi_kwh_m2": profile.annual_ghi_kwh_m2,
     }
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
@@ -180,6 +205,89 @@ def load_profile(settings: Settings, slug: str) -> CityProfile | None:
             household_average_kg=doc.get("household_average_kg"),
             energy_system=doc.get("energy_system"),
             buildings=None if doc.get("buildings") is None else pd.DataFrame(doc["buildings"]),
+            annual_ghi_kwh_m2=None if doc.get("annual_ghi_kwh_m2") is None else float(doc["annual_ghi_kwh_m2"]),
         )
     except KeyError as exc:
         raise ProfileError(f"{path}: missing field {exc}") from None
+
+
+#: Columns a roof table must have (those of :func:`zerocity.energy.pv.city_potential`; ``district``
+#: is the district code of the profile's GeoJSON). ``kind``, ``lon``, ``lat`` and ``module`` are optional.
+ROOF_TABLE_COLUMNS = ("roof_id", "district", "area_m2", "usable_fraction", "tilt", "azimuth", "mounting")
+
+
+@dataclass(frozen=True)
+class RoofTable:
+    """A tenant's roofs and the SHA-256 of their file (what identifies the PV results computed from them)."""
+
+    frame: pd.DataFrame
+    sha256: str
+
+
+_ROOFS: dict[tuple[str, int, int], RoofTable] = {}
+_ROOFS_LOCK = threading.Lock()
+
+
+def roofs_path(settings: Settings, slug: str) -> Path:
+    """The roof table of a tenant: ``<data dir>/web/<slug>/roofs.csv``."""
+    return Path(settings.data_dir) / "web" / validate_slug(slug) / "roofs.csv"
+
+
+def save_roofs(settings: Settings, slug: str, roofs: pd.DataFrame) -> Path:
+    """Write a tenant's roof table (CSV, replacing the previous one atomically).
+
+    Parameters
+    ----------
+    roofs : pandas.DataFrame
+        One row per roof with :data:`ROOF_TABLE_COLUMNS` (as :func:`zerocity.demo.roofs.demo_roofs`
+        gives): ``area_m2`` [m2], ``usable_fraction`` [unitless], ``tilt`` and ``azimuth`` [deg],
+        ``mounting`` (``bapv``/``bipv``).
+
+    Raises
+    ------
+    ProfileError
+        Missing columns.
+    """
+    missing = [c for c in ROOF_TABLE_COLUMNS if c not in roofs.columns]
+    if missing:
+        raise ProfileError(
+            f"roof table of {slug!r} lacks column(s) {', '.join(missing)}; expected {ROOF_TABLE_COLUMNS}"
+        )
+    path = roofs_path(settings, slug)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    roofs.to_csv(tmp, index=False)
+    tmp.replace(path)
+    logger.info("wrote %d roofs of %r to %s", len(roofs), slug, path)
+    return path
+
+
+def load_roofs(settings: Settings, slug: str) -> RoofTable | None:
+    """A tenant's roof table (read once per version of the file), or None when it has none.
+
+    Raises
+    ------
+    ProfileError
+        A file without the columns of :data:`ROOF_TABLE_COLUMNS`.
+    """
+    path = roofs_path(settings, slug)
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    with _ROOFS_LOCK:
+        found = _ROOFS.get(key)
+    if found is not None:
+        return found
+    body = path.read_bytes()
+    frame = pd.read_csv(io.BytesIO(body), dtype={"roof_id": str, "district": str, "source_id": str})
+    missing = [c for c in ROOF_TABLE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ProfileError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(ROOF_TABLE_COLUMNS)}")
+    table = RoofTable(frame, hashlib.sha256(body).hexdigest())
+    with _ROOFS_LOCK:
+        for old in [k for k in _ROOFS if k[0] == key[0]]:
+            del _ROOFS[old]
+        _ROOFS[key] = table
+    return table

@@ -12,7 +12,7 @@ import functools
 import logging
 import threading
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -29,7 +29,7 @@ from zerocity.inventory.result import InventoryResult
 from zerocity.sinks.balance import BalanceResult, inventory_by_district, net_balance
 from zerocity.store.db import session_scope
 from zerocity.store.inventories import load_inventory
-from zerocity.store.models import InventoryAccess
+from zerocity.store.models import Inventory, InventoryAccess
 from zerocity.web import figures
 from zerocity.web.mrvdata import Version, apply_versions
 from zerocity.web.overview import SCOPE_IDS, district_table
@@ -44,6 +44,7 @@ __all__ = [
     "district_grades",
     "district_map",
     "district_page",
+    "inventory_version",
     "is_published",
     "sector_names",
     "subsector_names",
@@ -95,6 +96,11 @@ class CityData:
         Net balance (BASIC+ emissions less the profile's sinks); None without sinks.
     versions : tuple of Version
         Verified enterprise versions included.
+    inventory : dict
+        Identity of the stored inventory's content (:func:`inventory_version`).
+    data_dir : str
+        The deployment's data directory (the ``cache_key`` of :func:`city_data`), where slow
+        results derived from this data are kept; empty: nowhere on disk.
     """
 
     slug: str
@@ -103,6 +109,8 @@ class CityData:
     level: str
     balance: BalanceResult | None
     versions: tuple[Version, ...] = ()
+    inventory: dict[str, Any] = field(default_factory=dict)
+    data_dir: str = ""
 
     @property
     def cache_id(self) -> tuple[Hashable, ...]:
@@ -130,6 +138,23 @@ def is_published(engine: Engine, inventory_id: int) -> bool:
     return at is not None
 
 
+def inventory_version(engine: Engine, inventory_id: int) -> dict[str, Any]:
+    """What identifies a stored inventory's numbers: its id, the SHA-256 of its records and its run parameters.
+
+    Raises
+    ------
+    KeyError
+        No inventory has this id.
+    """
+    with session_scope(engine) as session:
+        row = session.execute(
+            select(Inventory.input_sha256, Inventory.params).where(Inventory.id == int(inventory_id))
+        ).first()
+    if row is None:
+        raise KeyError(inventory_id)
+    return {"id": int(inventory_id), "sha256": str(row[0]), "params": dict(row[1] or {})}
+
+
 @dataclass(frozen=True)
 class StoredRecords:
     """A stored inventory's input records and run parameters (loaded once per process)."""
@@ -139,6 +164,7 @@ class StoredRecords:
     gwp: str
     region: str
     level: str
+    version: dict[str, Any] = field(default_factory=dict)
 
 
 _STORED: dict[tuple[str, int, str], StoredRecords] = {}
@@ -160,6 +186,7 @@ def stored_records(slug: str, engine: Engine, inventory_id: int, *, cache_key: s
         gwp=str(params.get("gwp") or "AR5"),
         region=str(params.get("region") or "CN"),
         level=str(params.get("level") or "BASIC"),
+        version={"id": int(inventory_id), "sha256": str(stored.input_sha256), "params": dict(params)},
     )
     with _LOCK:
         _STORED[key] = value
@@ -207,7 +234,14 @@ def city_data(
         sinks = {name: frame[frame["district"].astype(str).isin(known)] for name, frame in profile.sinks.items()}
         balance = net_balance(emissions, sinks, level="BASIC+")
     data = CityData(
-        slug=slug, profile=profile, result=result, level=stored.level, balance=balance, versions=tuple(versions)
+        slug=slug,
+        profile=profile,
+        result=result,
+        level=stored.level,
+        balance=balance,
+        versions=tuple(versions),
+        inventory=stored.version,
+        data_dir=cache_key,
     )
     with _LOCK:
         _DATA[key] = data
@@ -396,8 +430,11 @@ def district_page(data: CityData, code: str, year: int, lang: str, t: Translate)
 
 
 def clear_cache() -> None:
-    """Forget every cached city and view (tests, or after new data was stored)."""
+    """Forget every cached city, view and result kept in memory (tests, or after new data was stored)."""
+    from zerocity.web.resultcache import clear_memory
+
     with _LOCK:
         _DATA.clear()
         _VIEWS.clear()
         _STORED.clear()
+    clear_memory()

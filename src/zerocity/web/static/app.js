@@ -1,4 +1,5 @@
 // zerocity dashboard: draws every embedded plotly figure; district maps link to district pages.
+// A drawn figure gets data-drawn="true" and sends the event "zerocity:drawn" (page scripts hook in there).
 (function () {
   "use strict";
   function draw() {
@@ -18,6 +19,7 @@
           });
         }
         el.setAttribute("data-drawn", "true");
+        el.dispatchEvent(new CustomEvent("zerocity:drawn", { bubbles: true }));
       });
     });
   }
