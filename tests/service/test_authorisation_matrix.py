@@ -60,11 +60,18 @@ EXPECTED: dict[str, set[str]] = {
     "GET /factors": STAFF,
     "GET /factors/explain": STAFF,
     "GET /factors/{id}": STAFF,
+    "GET /factors/sets": STAFF,  # the platform administrator: shipped datasets only
+    "POST /factors/sets": CITY_STAFF,  # a tenant's own factor sets
+    "GET /factors/activities": STAFF,
     "POST /inventories": IMPORTERS,
     "GET /inventories": READERS,
     "GET /inventories/{id}": READERS,
     "GET /inventories/{id}/export": READERS,
     "GET /inventories/{id}/report": READERS,
+    "POST /inventories/validate": IMPORTERS,  # a reporter: its own entity's rows
+    "GET /inventories/methods": READERS,
+    "GET /inventories/{id}/diff/{other_id}": READERS,
+    "POST /inventories/cems": IMPORTERS,  # a reporter: measured rows of its own entity
     "POST /inventories/{id}/publish": {"alpha_admin"},
     "GET /public/{tenant}/inventories": ALL,
     "POST /mrv/data": SUBMITTERS,
@@ -344,6 +351,18 @@ def call(w: World, endpoint: str, caller: str, setup: dict):
         return c.get("/api/v1/factors/explain", params={"activity": "electricity_grid", "year": 2022}, headers=h)
     if endpoint == "GET /factors/{id}":
         return c.get("/api/v1/factors/CN-MEENBS-2024-33-2022-CN-CO2", headers=h)
+    if endpoint == "GET /factors/sets":
+        return c.get("/api/v1/factors/sets", headers=h)
+    if endpoint == "POST /factors/sets":
+        factors = (
+            "factor_id,parameter,activity,gas,value,unit,region,valid_from,valid_to,"
+            "source_publisher,source_document,source_table,source_year\n"
+            f"{unique},ef,electricity_grid,CO2,0.6,kg/kWh,CN,2022,2022,Office,Grid mix,Table 1,2023\n"
+        )
+        files = {"file": ("factors.csv", factors, "text/csv")}
+        return c.post("/api/v1/factors/sets", files=files, data={"name": unique}, headers=h)
+    if endpoint == "GET /factors/activities":
+        return c.get("/api/v1/factors/activities", headers=h)
     if endpoint == "POST /inventories":
         files = {"file": ("records.csv", RECORDS, "text/csv")}
         return c.post("/api/v1/inventories", files=files, data={"name": unique}, headers=h)
@@ -355,6 +374,20 @@ def call(w: World, endpoint: str, caller: str, setup: dict):
         return c.get(f"/api/v1/inventories/{inv}/export", params={"format": "csv"}, headers=h)
     if endpoint == "GET /inventories/{id}/report":
         return c.get(f"/api/v1/inventories/{inv}/report", params={"format": "xlsx"}, headers=h)
+    if endpoint == "POST /inventories/validate":
+        files = {"file": ("records.csv", RECORDS, "text/csv")}
+        return c.post("/api/v1/inventories/validate", files=files, headers=h)
+    if endpoint == "GET /inventories/methods":
+        return c.get("/api/v1/inventories/methods", headers=h)
+    if endpoint == "GET /inventories/{id}/diff/{other_id}":
+        return c.get(f"/api/v1/inventories/{inv}/diff/{inv}", headers=h)
+    if endpoint == "POST /inventories/cems":
+        readings = (
+            "timestamp,flow_m3_h,temperature_c,pressure_kpa,moisture_pct,co2_pct\n"
+            "2024-03-01 00:00,1000,0,101.325,0,10\n2024-03-01 01:00,1000,0,101.325,0,10\n"
+        )
+        files = {"file": ("cems.csv", readings, "text/csv")}
+        return c.post("/api/v1/inventories/cems", files=files, data={"records": "true"}, headers=h)
     if endpoint == "POST /inventories/{id}/publish":
         return c.post(f"/api/v1/inventories/{inv}/publish", headers=h)
     if endpoint == "GET /public/{tenant}/inventories":

@@ -22,13 +22,16 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zerocity.errors import InvalidRecordsError, RecordIssue, ZerocityError
-from zerocity.factors import default_library
+from zerocity.errors import InvalidRecordsError, RecordIssue, UnitError, ZerocityError
+from zerocity.factors import FactorLibrary, default_library
 from zerocity.inventory import compute_inventory, read_records
-from zerocity.inventory.records import RecordFileError
+from zerocity.inventory.records import Method, RecordFileError
 from zerocity.inventory.result import InventoryResult
 from zerocity.jsonio import dumps, jsonable
 from zerocity.service.deps import RowScope
+from zerocity.service.errors import ApiError
+from zerocity.service.factors import requested_set_library, stored_set_library
+from zerocity.service.uploads import Upload, invalid, read_upload
 from zerocity.store import load_inventory, save_inventory
 from zerocity.store.db import as_utc
 from zerocity.store.errors import NotFoundError, StoreError
@@ -37,13 +40,18 @@ from zerocity.store.models import Inventory, InventoryAccess
 __all__ = [
     "ExportFormat",
     "ExportedFile",
+    "cems_inventory",
+    "diff_inventory",
     "export_inventory",
     "import_inventory",
+    "inventory_library",
     "inventory_row",
     "inventory_summary",
     "list_inventories",
     "list_published",
+    "method_catalogue",
     "publish_inventory",
+    "validate_inventory",
 ]
 
 logger = logging.getLogger(__name__)
@@ -111,6 +119,8 @@ def import_inventory(
     level: str,
     scope: RowScope,
     created_by: str,
+    factor_set: str | None = None,
+    factor_set_version: str | None = None,
 ) -> int:
     """Read, validate, compute and store an uploaded records file, all or nothing.
 
@@ -130,6 +140,10 @@ def import_inventory(
         An enterprise reporter's rows must all carry its entity.
     created_by : str
         Actor text kept with the inventory.
+    factor_set, factor_set_version : str, optional
+        A stored factor set of the tenant (as ``--factor-set NAME``; the latest version unless
+        given); its name, version and SHA-256 go to the stored parameters, so that exports and
+        reports recompute with the same factors.
 
     Returns
     -------
@@ -144,6 +158,8 @@ def import_inventory(
         An unreadable file.
     InvalidRecordsError
         Invalid rows (every problem with row and column); nothing is stored.
+    ApiError
+        422 naming ``factor_set`` when the tenant holds no such set.
     """
     source = _safe_name(filename)
     suffix = Path(source).suffix.lower()
@@ -166,15 +182,21 @@ def import_inventory(
         issues = _entity_issues(raw, scope.entity_id)
         if issues:
             raise InvalidRecordsError(source, issues)
-    result = compute_inventory(raw, library=default_library(), gwp=gwp, region=region, level=level, source=source)
+    library, set_info = default_library(), None
+    if factor_set is not None:
+        chosen = requested_set_library(session, factor_set, factor_set_version)
+        library, set_info = chosen.library, chosen.info
+    result = compute_inventory(raw, library=library, gwp=gwp, region=region, level=level, source=source)
     doc = result.to_dict(include_records=True)
-    params = {
+    params: dict[str, Any] = {
         "file": source,
         "gwp": result.gwp.value,
         "region": region,
         "level": result.level.value,
         "years": list(result.years),
     }
+    if set_info is not None:
+        params["factor_set"] = set_info
     inventory_id = save_inventory(session, name=name.strip(), records=raw, result=doc, params=params)
     session.add(InventoryAccess(inventory_id=inventory_id, entity_id=scope.entity_id, created_by=created_by[:200]))
     session.flush()
@@ -248,10 +270,40 @@ def inventory_summary(session: Session, *, scope: RowScope, inventory_id: int) -
     return {**_row(inventory, access), "summary": dict(inventory.summary), "params": dict(inventory.params)}
 
 
-def _recompute(stored_records: pd.DataFrame, params: dict[str, Any], summary: dict[str, Any]) -> InventoryResult:
+def inventory_library(session: Session, params: dict[str, Any]) -> FactorLibrary:
+    """The factor library a stored inventory was computed with (its ``params``).
+
+    The shipped library, or with the stored factor set named in ``params["factor_set"]`` (the
+    exact name and version, checked against the SHA-256 recorded at import).
+
+    Raises
+    ------
+    StaleInventoryError
+        The set is no longer stored, or its content differs from the one used.
+    """
+    info = params.get("factor_set")
+    if not info:
+        return default_library()
+    name, version = str(info.get("name")), str(info.get("version"))
+    try:
+        chosen = stored_set_library(session, name, version)
+    except NotFoundError:
+        raise StaleInventoryError(
+            f"factor set {name!r} version {version!r} used by this inventory is no longer stored; export it as JSON"
+        ) from None
+    if info.get("sha256") and chosen.info["sha256"] != info["sha256"]:
+        raise StaleInventoryError(
+            f"factor set {name!r} version {version!r} changed since this inventory used it; export it as JSON"
+        )
+    return chosen.library
+
+
+def _recompute(
+    session: Session, stored_records: pd.DataFrame, params: dict[str, Any], summary: dict[str, Any]
+) -> InventoryResult:
     result = compute_inventory(
         stored_records,
-        library=default_library(),
+        library=inventory_library(session, params),
         gwp=str(params.get("gwp") or "AR5"),
         region=str(params.get("region") or "GLOBAL"),
         level=str(params.get("level") or "BASIC"),
@@ -284,7 +336,7 @@ def export_inventory(session: Session, *, scope: RowScope, inventory_id: int, fm
         return ExportedFile(content, "application/json", f"{base}.json")
     from zerocity.inventory import export
 
-    result = _recompute(stored.records, stored.params, stored.summary)
+    result = _recompute(session, stored.records, stored.params, stored.summary)
     with tempfile.TemporaryDirectory(prefix="zerocity-export-") as folder:
         path = Path(folder) / f"export.{fmt.value}"
         if fmt is ExportFormat.CSV:
@@ -319,7 +371,6 @@ def inventory_report(
         422 when ``year`` is not a year of the inventory, or population or GDP is not positive.
     """
     from zerocity.reports import ReportError, build_inventory_report, report_bytes
-    from zerocity.service.errors import ApiError
 
     _get(session, scope, inventory_id)
     stored = load_inventory(session, inventory_id)
@@ -331,9 +382,9 @@ def inventory_report(
         raise ApiError(
             422, "invalid_request", f"year: {year} is not a year of inventory {inventory_id} (its years: {years})"
         )
-    _recompute(records, stored.params, stored.summary)  # refuses a stale inventory
+    _recompute(session, records, stored.params, stored.summary)  # refuses a stale inventory
     params = {**stored.params, "years": [chosen]}
-    result = _recompute(records, params, {})
+    result = _recompute(session, records, params, {})
     try:
         report = build_inventory_report(result, lang=lang, city=city, population=population, gdp=gdp)
     except ReportError as exc:
@@ -382,3 +433,196 @@ def list_published(session: Session, *, limit: int, offset: int) -> tuple[list[d
             }
         )
     return items, int(total)
+
+
+# ---------------------------------------------------------------------------- validate, methods, diff, CEMS
+def validate_inventory(
+    session: Session,
+    *,
+    upload: Upload,
+    gwp: str,
+    region: str,
+    level: str,
+    scope: RowScope,
+    factor_set: str | None = None,
+    factor_set_version: str | None = None,
+) -> dict[str, Any]:
+    """Check an uploaded records file as :func:`import_inventory` would, storing nothing.
+
+    ``zerocity inventory validate`` over HTTP: the file is read, an enterprise reporter's rows are
+    checked for its entity, and the records are validated and computed with the same library
+    (factor resolution problems are validation problems).
+
+    Returns
+    -------
+    dict
+        ``valid``, ``file``, ``rows`` (data rows read), ``problems`` (every problem: ``row``
+        1-based data row, ``column``, ``message``, ``value``) and ``summary``, the would-be result
+        without records (totals [t CO2e] by level, gas, scope, sector...), None when invalid.
+
+    Raises
+    ------
+    ApiError
+        422 naming the form field and file when the file is not CSV/XLSX or cannot be read, or
+        naming ``factor_set`` when the tenant holds no such set.
+    """
+    raw = read_upload(upload, UPLOAD_SUFFIXES, read_records)
+    library = default_library()
+    if factor_set is not None:
+        library = requested_set_library(session, factor_set, factor_set_version).library
+    problems: list[RecordIssue] = []
+    if raw.empty:
+        problems.append(RecordIssue(1, "", "the file has no data rows"))
+    elif scope.entity_id is not None:
+        problems.extend(_entity_issues(raw, scope.entity_id))
+    summary = None
+    if not raw.empty:
+        try:
+            result = compute_inventory(raw, library=library, gwp=gwp, region=region, level=level, source=upload.name)
+            summary = jsonable(result.to_dict(include_records=False))
+        except InvalidRecordsError as exc:
+            problems.extend(exc.issues)
+    problems.sort(key=lambda i: (i.row, i.column))
+    valid = not problems
+    return {
+        "valid": valid,
+        "file": upload.name,
+        "rows": len(raw),
+        "problems": [{"row": i.row, "column": i.column, "message": i.message, "value": i.value} for i in problems],
+        "summary": summary if valid else None,
+    }
+
+
+#: Calculation methods of the core engine (the ``method`` column), with the IPCC equation they follow.
+_CORE_METHODS: dict[Method, tuple[str, tuple[str, ...]]] = {
+    Method.FACTOR: ("Emission factor x activity (IPCC 2006 Vol. 2 Eq. 2.1)", ("I", "II", "III", "IV", "V")),
+    Method.MASS_BALANCE: ("Carbon mass balance of inputs and outputs (IPCC 2006 Vol. 3 Ch. 4)", ("I", "IV")),
+    Method.MEASURED: ("Measured emissions (CEMS, plant reports)", ("I", "II", "III", "IV", "V")),
+}
+
+
+def method_catalogue(name: str | None = None) -> list[dict[str, Any]]:
+    """The calculation methods a record's ``method`` column may name (``zerocity inventory methods --json``).
+
+    Parameters
+    ----------
+    name : str, optional
+        Only this method.
+
+    Returns
+    -------
+    list of dict
+        ``method``, ``title``, ``gpc_refs``, ``columns`` (name, kind, required, choices,
+        description), ``history``, ``reference``; sector methods also give
+        ``activity_categories`` and ``amount_dimensions``.
+
+    Raises
+    ------
+    ApiError
+        404 naming the method when unknown.
+    """
+    from zerocity.inventory.sectors import METHODS
+
+    docs: list[dict[str, Any]] = [
+        {"method": key.value, "title": title, "gpc_refs": list(refs), "columns": [], "history": False, "reference": ""}
+        for key, (title, refs) in _CORE_METHODS.items()
+    ]
+    for method in sorted(METHODS.values(), key=lambda m: m.name):
+        docs.append(
+            {
+                "method": method.name,
+                "title": method.title,
+                "gpc_refs": list(method.gpc_refs),
+                "activity_categories": list(method.activity_categories),
+                "amount_dimensions": list(method.amount_dimensions),
+                "history": method.history,
+                "reference": method.reference,
+                "columns": [
+                    {
+                        "name": c.name,
+                        "kind": c.kind,
+                        "required": c.required,
+                        "choices": list(c.choices) or None,
+                        "description": c.description,
+                    }
+                    for c in method.columns
+                ],
+            }
+        )
+    if name is not None:
+        docs = [d for d in docs if d["method"] == name]
+        if not docs:
+            raise ApiError(404, "not_found", f"unknown method {name!r}; GET /inventories/methods lists them")
+    return docs
+
+
+def diff_inventory(session: Session, *, scope: RowScope, inventory_id: int, other_id: int) -> dict[str, Any]:
+    """What changed from inventory ``inventory_id`` to ``other_id``, and why (``zerocity inventory diff --json``).
+
+    Both must be visible to the scope (else 404). The change of each record [t CO2e] is attributed
+    to one cause (added, removed, activity, factor, GWP) by :func:`zerocity.inventory.diff.diff_inventories`.
+    """
+    from zerocity.inventory.diff import diff_inventories
+
+    _get(session, scope, inventory_id)
+    _get(session, scope, other_id)
+    old = load_inventory(session, inventory_id).result
+    new = load_inventory(session, other_id).result
+    return dict(jsonable({"old_id": inventory_id, "new_id": other_id, **diff_inventories(old, new)}))
+
+
+def cems_inventory(
+    *,
+    upload: Upload,
+    interval: str | None,
+    basis: str,
+    scope: RowScope,
+    with_records: bool = False,
+    year: int | None = None,
+    gpc_ref: str = "I.3.1",
+    entity: str | None = None,
+) -> dict[str, Any]:
+    """Integrate uploaded CEMS readings into CO2 per stack [t] (``zerocity inventory cems --json``).
+
+    Parameters
+    ----------
+    upload : Upload
+        Readings, CSV or XLSX (columns of :func:`zerocity.inventory.cems.integrate_cems`).
+    interval : str, optional
+        Time the last reading of each stack represents (``1h``, ``15min``).
+    basis : str
+        ``dry`` or ``wet`` concentrations.
+    scope : RowScope
+        An enterprise reporter's measured rows carry its own entity only.
+    with_records : bool
+        Also give the ``measured`` inventory rows (``--records``), one per stack.
+    year, gpc_ref, entity
+        Of those rows: inventory year (default: the year of the first reading), GPC reference,
+        reporting entity (a reporter: its own, the default).
+
+    Raises
+    ------
+    ApiError
+        422 naming the field, file, row and column of every bad reading, or the bad form field.
+    """
+    from zerocity.inventory.cems import integrate_cems
+
+    if scope.entity_id is not None:
+        if entity not in (None, "", scope.entity_id):
+            raise invalid("entity", f"must be your entity {scope.entity_id!r}, got {entity!r}")
+        entity = scope.entity_id
+
+    def read(path: Path) -> Any:
+        frame = read_records(path)
+        try:
+            return integrate_cems(frame, source=upload.name, interval=interval, basis=basis)
+        except UnitError as exc:
+            raise invalid("interval", f"interval: {exc}") from None
+
+    result = read_upload(upload, (".csv", ".xlsx", ".xlsm"), read)
+    doc: dict[str, Any] = result.as_dict()
+    if with_records:
+        rows = result.to_records(year or int(result.stacks[0].start.year), gpc_ref, entity or None)
+        doc["records"] = jsonable(rows.to_dict("records"))
+    logger.info("CEMS %s: %d stacks, %.3f t CO2", upload.name, len(result.stacks), result.total_co2_t)
+    return dict(jsonable(doc))

@@ -68,6 +68,7 @@ class Permission(StrEnum):
     ALLOWANCE_MOVE = "allowance.move"
     ENTERPRISE_EXPORT = "enterprise.export"
     LEDGER_EXPORT = "ledger.export"
+    FACTOR_IMPORT = "factor.import"
 
 
 _ALL = frozenset(Role)
@@ -124,6 +125,8 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.ENTERPRISE_EXPORT: frozenset({Role.CITY_ADMIN, Role.ANALYST}),
     # The whole ledger with its evidence files, for an outside audit: the city and its verifiers.
     Permission.LEDGER_EXPORT: frozenset({Role.CITY_ADMIN, Role.VERIFIER}),
+    # A tenant's own factor sets (stored in its database, used with factor_set=...): city staff who compute.
+    Permission.FACTOR_IMPORT: frozenset({Role.CITY_ADMIN, Role.ANALYST}),
 }
 
 

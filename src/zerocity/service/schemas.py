@@ -1158,3 +1158,55 @@ __all__ += [
     "EvidenceStored",
     "LedgerEntriesPage",
 ]
+
+
+# ------------------------------------------------------------------------------ factor sets, inventory tools (H4)
+class FactorSetPublic(BaseModel):
+    """A factor set: shipped (``stored`` false) or stored by the tenant (``zerocity factors sets``)."""
+
+    id: str = Field(description="Dataset id (a stored set: its name).")
+    name: str
+    version: str
+    records: int = Field(description="Number of factors.")
+    stored: bool
+    set_id: int | None = Field(default=None, description="Database id of a stored set.")
+    sha256: str | None = Field(default=None, description="SHA-256 of a stored set's content.")
+    source: str | None = Field(default=None, description="File a stored set was read from.")
+    loaded_at: datetime | None = None
+    ledger_entry: int | None = Field(default=None, description="Ledger entry of the import (factorset.loaded).")
+
+
+class FactorActivity(BaseModel):
+    """An activity of the vocabulary (``zerocity factors activities``)."""
+
+    activity: str
+    name_en: str
+    name_zh: str
+    category: str
+    biogenic: bool
+    default_unit: str
+    proxy: str | None = Field(description="IPCC activity used when the activity has no factor of its own.")
+
+
+class RecordProblem(BaseModel):
+    """One problem of an input row: 1-based data row (0: the file or its header), column, message, value."""
+
+    row: int
+    column: str
+    message: str
+    value: str
+
+
+class InventoryValidation(BaseModel):
+    """A records file checked as ``POST /inventories`` would, nothing stored (``zerocity inventory validate``)."""
+
+    valid: bool
+    file: str
+    rows: int = Field(description="Data rows read.")
+    problems: list[RecordProblem] = Field(description="Every problem found (empty when valid).")
+    summary: dict[str, Any] | None = Field(
+        description="The would-be result without records (totals [t CO2e] by level, gas, scope...); null if invalid."
+    )
+
+
+__all__ += ["FactorActivity", "FactorSetPublic", "InventoryValidation", "RecordProblem"]
