@@ -690,39 +690,9 @@ def inventory_methods(
     """List the calculation methods a record's `method` column may name, with their input columns."""
     from rich.markup import escape
 
-    from zerocity.inventory.sectors import METHODS
+    from zerocity.inventory.sectors import method_catalogue
 
-    core = {
-        "factor": ("Emission factor x activity (IPCC 2006 Vol. 2 Eq. 2.1)", ("I", "II", "III", "IV", "V")),
-        "mass_balance": ("Carbon mass balance of inputs and outputs (IPCC 2006 Vol. 3 Ch. 4)", ("I", "IV")),
-        "measured": ("Measured emissions (CEMS, plant reports)", ("I", "II", "III", "IV", "V")),
-    }
-    docs: list[dict[str, Any]] = [
-        {"method": key, "title": title, "gpc_refs": list(refs), "columns": [], "history": False, "reference": ""}
-        for key, (title, refs) in core.items()
-    ]
-    for method in sorted(METHODS.values(), key=lambda m: m.name):
-        docs.append(
-            {
-                "method": method.name,
-                "title": method.title,
-                "gpc_refs": list(method.gpc_refs),
-                "activity_categories": list(method.activity_categories),
-                "amount_dimensions": list(method.amount_dimensions),
-                "history": method.history,
-                "reference": method.reference,
-                "columns": [
-                    {
-                        "name": c.name,
-                        "kind": c.kind,
-                        "required": c.required,
-                        "choices": list(c.choices) or None,
-                        "description": c.description,
-                    }
-                    for c in method.columns
-                ],
-            }
-        )
+    docs = method_catalogue()
     if name is not None:
         docs = [d for d in docs if d["method"] == name]
         if not docs:

@@ -47,12 +47,11 @@ from zerocity.accounts.enterprise import (
     read_registry,
 )
 from zerocity.errors import InvalidRecordsError, RecordIssue
-from zerocity.factors import default_library
 from zerocity.jsonio import dumps, jsonable
 from zerocity.ledger.log import Ledger
 from zerocity.service.deps import RowScope
 from zerocity.service.errors import ApiError
-from zerocity.service.inventories import ExportedFile, ExportFormat
+from zerocity.service.inventories import ExportedFile, ExportFormat, inventory_library
 from zerocity.service.mrv import platform_key
 from zerocity.service.principal import Principal
 from zerocity.service.settings import Settings
@@ -221,7 +220,7 @@ def _graded_frame(
             equivalent_kgce_per_kwh=kgce_per_kwh,
             region=str(params.get("region") or "CN"),
             gwp=str(params.get("gwp") or "AR5"),
-            library=default_library(),
+            library=inventory_library(session, params),
             source=f"inventory {row.inventory_id}",
         )
     except AccountsError as exc:

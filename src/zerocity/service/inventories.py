@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from zerocity.errors import InvalidRecordsError, RecordIssue, UnitError, ZerocityError
 from zerocity.factors import FactorLibrary, default_library
 from zerocity.inventory import compute_inventory, read_records
-from zerocity.inventory.records import Method, RecordFileError
+from zerocity.inventory.records import RecordFileError
 from zerocity.inventory.result import InventoryResult
 from zerocity.jsonio import dumps, jsonable
 from zerocity.service.deps import RowScope
@@ -493,14 +493,6 @@ def validate_inventory(
     }
 
 
-#: Calculation methods of the core engine (the ``method`` column), with the IPCC equation they follow.
-_CORE_METHODS: dict[Method, tuple[str, tuple[str, ...]]] = {
-    Method.FACTOR: ("Emission factor x activity (IPCC 2006 Vol. 2 Eq. 2.1)", ("I", "II", "III", "IV", "V")),
-    Method.MASS_BALANCE: ("Carbon mass balance of inputs and outputs (IPCC 2006 Vol. 3 Ch. 4)", ("I", "IV")),
-    Method.MEASURED: ("Measured emissions (CEMS, plant reports)", ("I", "II", "III", "IV", "V")),
-}
-
-
 def method_catalogue(name: str | None = None) -> list[dict[str, Any]]:
     """The calculation methods a record's ``method`` column may name (``zerocity inventory methods --json``).
 
@@ -521,34 +513,9 @@ def method_catalogue(name: str | None = None) -> list[dict[str, Any]]:
     ApiError
         404 naming the method when unknown.
     """
-    from zerocity.inventory.sectors import METHODS
+    from zerocity.inventory.sectors import method_catalogue as catalogue
 
-    docs: list[dict[str, Any]] = [
-        {"method": key.value, "title": title, "gpc_refs": list(refs), "columns": [], "history": False, "reference": ""}
-        for key, (title, refs) in _CORE_METHODS.items()
-    ]
-    for method in sorted(METHODS.values(), key=lambda m: m.name):
-        docs.append(
-            {
-                "method": method.name,
-                "title": method.title,
-                "gpc_refs": list(method.gpc_refs),
-                "activity_categories": list(method.activity_categories),
-                "amount_dimensions": list(method.amount_dimensions),
-                "history": method.history,
-                "reference": method.reference,
-                "columns": [
-                    {
-                        "name": c.name,
-                        "kind": c.kind,
-                        "required": c.required,
-                        "choices": list(c.choices) or None,
-                        "description": c.description,
-                    }
-                    for c in method.columns
-                ],
-            }
-        )
+    docs = catalogue()
     if name is not None:
         docs = [d for d in docs if d["method"] == name]
         if not docs:
