@@ -30,6 +30,7 @@ from zerocity.web import actions, auth, brain, enterprises, households, pv, targ
 from zerocity.web.issues import api_error_text, form_messages, shown_issues
 from zerocity.web.pages import Page, city_access, message, page_of, render, to_login
 from zerocity.web.profile import CityProfile, load_profile, load_roofs
+from zerocity.web.reports import REPORT_FORMATS, attachment, scenario_report_file
 from zerocity.web.resultcache import cache_folder
 
 __all__ = ["router"]
@@ -69,6 +70,32 @@ def brain_page(request: Request) -> Response:
     numbers = brain.cached_brain_numbers(digest, access.data, folder=access.folder)
     view = views.cached_view(("brain", digest, page.lang), lambda: brain.brain_view(numbers, page.t))
     return render(page, "brain.html.j2", profile=access.profile, view=view, before=brain.PEAK_BEFORE)
+
+
+@router.get("/brain/report.{fmt}")
+def scenario_report_download(request: Request, fmt: str) -> Response:
+    """The scenario report of the city's model (PDF or XLSX, in the page's language), as the Brain page's rights.
+
+    Pathways and peaks of every scenario, wedges from ``BAU`` to ``policy`` when the model has both
+    (:func:`zerocity.web.reports.scenario_report_file`); built on request (seconds).
+    """
+    page = _planner(request)
+    if isinstance(page, Response):
+        return page
+    kind = REPORT_FORMATS.get(fmt)
+    if kind is None:
+        return message(page, "web_not_found", 404)
+    access = city_access(page)
+    if isinstance(access, HTMLResponse):
+        return access
+    if not access.profile.scenario_model:
+        return message(page, "web_no_scenario_model", 404)
+    try:
+        file = scenario_report_file(access.slug, access.profile, page.lang, kind)
+    except ApiError as exc:
+        text, detail = api_error_text(exc.code, exc.message, exc.details, page.lang, page.t)
+        return render(page, "message.html.j2", status=exc.status, message=text, detail=detail)
+    return attachment(file)
 
 
 @router.get("/brain/targets", response_class=HTMLResponse)

@@ -19,17 +19,20 @@ import logging
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
+import pandas as pd
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.engine import Engine
 
+from zerocity.accounts.enterprise import AccountsError
 from zerocity.errors import InvalidRecordsError, RecordIssue, ZerocityError
 from zerocity.i18n import N_
 from zerocity.inventory.records import read_records
 from zerocity.ledger.log import Ledger
 from zerocity.ledger.mrv import ReportState, report_id, report_status
+from zerocity.reports import ReportError
 from zerocity.service import mrv as service_mrv
 from zerocity.service.deps import RowScope, row_scope
 from zerocity.service.errors import ApiError
@@ -40,6 +43,7 @@ from zerocity.store.db import session_scope
 from zerocity.web import auth, enterprises, mrvdata, views
 from zerocity.web.issues import api_error_text, shown_issues
 from zerocity.web.pages import Page, city_of, message, page_of, pick_year, render, to_login
+from zerocity.web.reports import REPORT_FORMATS, attachment, enterprise_report_file
 
 __all__ = ["router"]
 
@@ -110,9 +114,15 @@ def _entity(request: Request, uscc: str) -> tuple[Ctx, str, str | None, enterpri
     return guarded, code, own, registry
 
 
-def _graded(c: Ctx, registry: enterprises.Registry, year: int) -> Any:
+def _graded(c: Ctx, registry: enterprises.Registry, year: int) -> pd.DataFrame | Response:
+    """The graded accounts of ``year``, or the page saying why they cannot be computed."""
     versions = mrvdata.entity_versions(c.engine, verified_only=False)
-    return enterprises.graded_accounts(c.tenant, c.engine, registry, year, versions, cache_key=c.cache_key)
+    try:
+        return enterprises.graded_accounts(c.tenant, c.engine, registry, year, versions, cache_key=c.cache_key)
+    except AccountsError as exc:
+        return render(
+            c.page, "message.html.j2", status=422, message=c.page.t("web_accounts_failed", year=year), detail=str(exc)
+        )
 
 
 @router.get("/enterprises", response_class=HTMLResponse)
@@ -138,8 +148,11 @@ def enterprise_list_page(
         return message(p, "web_no_registry", 404)
     y = pick_year(data, year)
     chosen_grade = int(grade) if grade.isdigit() and 1 <= int(grade) <= 5 else None
+    graded = _graded(c, registry, y)
+    if isinstance(graded, Response):
+        return graded
     view = enterprises.enterprise_list(
-        _graded(c, registry, y), registry, p.lang, q=q[:100], grade=chosen_grade, district=district[:20], page=page
+        graded, registry, p.lang, q=q[:100], grade=chosen_grade, district=district[:20], page=page
     )
     names = data.profile.district_names(p.lang)
     return render(
@@ -168,8 +181,11 @@ def enterprise_page(request: Request, uscc: str, year: int | None = None, done: 
     y = pick_year(data, year)
     engine = c.engine
     reports = mrvdata.report_states(engine)
+    graded = _graded(c, registry, y)
+    if isinstance(graded, Response):
+        return graded
     try:
-        view = enterprises.account_page(data, engine, _graded(c, registry, y), registry, code, y, reports, p.lang, p.t)
+        view = enterprises.account_page(data, engine, graded, registry, code, y, reports, p.lang, p.t)
     except KeyError:
         return message(p, "web_not_found", 404)
     can_submit = (
@@ -208,6 +224,33 @@ def enterprise_records(request: Request, uscc: str, year: int | None = None) -> 
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{code}-{y}-records.csv"'},
     )
+
+
+@router.get("/enterprises/{uscc}/report.{fmt}")
+def enterprise_report(request: Request, uscc: str, fmt: str, year: int | None = None) -> Response:
+    """The entity's account report of a year (PDF or XLSX, in the page's language): the page's numbers.
+
+    The same rights as the enterprise page (a reporter: its own entity only, 404 otherwise).
+    """
+    found = _entity(request, uscc)
+    if isinstance(found, Response):
+        return found
+    c, code, _own, registry = found
+    p = c.page
+    kind = REPORT_FORMATS.get(fmt)
+    if kind is None:
+        return message(p, "web_not_found", 404)
+    y = pick_year(c.data, year)
+    graded = _graded(c, registry, y)
+    if isinstance(graded, Response):
+        return graded
+    if not (graded["uscc"] == code).any():
+        return message(p, "web_not_found", 404)
+    try:
+        file = enterprise_report_file(graded, registry, code, y, p.lang, kind)
+    except ReportError as exc:
+        return render(p, "message.html.j2", status=422, message=p.t("web_report_failed"), detail=str(exc))
+    return attachment(file)
 
 
 def _may_submit(user: Principal, code: str) -> bool:

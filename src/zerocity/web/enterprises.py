@@ -1,10 +1,10 @@
 """Enterprise pages' view models: graded accounts with submitted data, one enterprise's page.
 
-Accounts are those of ``zerocity accounts enterprise grade`` (:func:`compute_accounts`,
-:func:`grade_accounts`) over every registered entity, computed from the records of the tenant's
-registry inventory with each entity's latest non-rejected submitted version applied
-(:mod:`zerocity.web.mrvdata`): a reporter's submission changes its account at once, marked with
-the version's state.
+Accounts are those of ``zerocity accounts enterprise grade`` and the API
+(:func:`zerocity.accounts.enterprise.grade_period`) over every registered entity, computed from
+the records of the tenant's registry inventory with each entity's latest non-rejected submitted
+version applied (:mod:`zerocity.web.mrvdata`): a reporter's submission changes its account at
+once, marked with the version's state.
 """
 
 from __future__ import annotations
@@ -22,16 +22,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from zerocity.accounts.enterprise import (
-    Trend,
-    compute_accounts,
-    grade_accounts,
-    load_carbon_code_config,
-    read_registry,
-)
-from zerocity.factors.library import default_library
+from zerocity.accounts.enterprise import Trend, grade_period, read_registry
 from zerocity.i18n import N_, format_number
-from zerocity.inventory.engine import compute_inventory
 from zerocity.store.db import session_scope
 from zerocity.store.models import EnterpriseRegistry, MonitorQuota
 from zerocity.web import figures, views
@@ -140,7 +132,12 @@ def graded_accounts(
     pandas.DataFrame
         :data:`~zerocity.accounts.enterprise.ACCOUNT_COLUMNS` plus the grade columns, and
         ``data_state`` (state of the submitted version used, empty for the inventory's data) and
-        ``data_version``.
+        ``data_version``. Energy counts electricity by its calorific value (the CLI's default).
+
+    Raises
+    ------
+    AccountsError
+        When the registry inventory has no entity record of ``year`` (message names the inventory).
     """
     relevant = [v for v in versions if v.year in (year - 1, year)]
     key = ("accounts", slug, registry.id, year, cache_key, tuple(sorted(v.key for v in relevant)))
@@ -150,20 +147,18 @@ def graded_accounts(
         records = stored.records
         entity = records["entity"].fillna("").astype(str)
         years = pd.to_numeric(records["year"], errors="coerce")
+        # only the rows grade_period uses (entity rows of the two years), before the versions replace some
         records = records[(entity != "").to_numpy() & years.isin([year - 1, year]).to_numpy()]
         records = apply_versions(records, relevant)
-        inventory = compute_inventory(
-            records, library=default_library(), gwp=stored.gwp, region=stored.region, source="accounts"
+        _, graded = grade_period(
+            registry.frame,
+            records,
+            year=year,
+            region=stored.region,
+            gwp=stored.gwp,
+            library=stored.library,
+            source=f"inventory {registry.inventory_id}",
         )
-        options: dict[str, Any] = {"records": inventory.records, "region": stored.region}
-        accounts = compute_accounts(registry.frame, emissions=inventory.emissions, year=year, **options)
-        has_previous = bool((pd.to_numeric(records["year"], errors="coerce") == year - 1).any())
-        previous = (
-            compute_accounts(registry.frame, emissions=inventory.emissions, year=year - 1, **options)
-            if has_previous
-            else None
-        )
-        graded = grade_accounts(accounts, config=load_carbon_code_config(), previous=previous)
         states = {v.entity: v for v in relevant if v.year == year}
         graded["data_state"] = graded["uscc"].map(lambda u: states[u].state if u in states else "")
         graded["data_version"] = graded["uscc"].map(lambda u: states[u].version if u in states else 0)

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from zerocity.i18n import LANGUAGES, N_, install_jinja, translator
+from zerocity.reports import ReportError
 from zerocity.service.accounts import LoginFailedError, LoginRateLimitedError, audited_login
 from zerocity.service.deps import client_address, row_scope
 from zerocity.service.permissions import Permission, Role, allowed
@@ -34,6 +35,7 @@ from zerocity.store.models import Tenant
 from zerocity.web import auth, mrvdata, views
 from zerocity.web.overview import city_overview
 from zerocity.web.profile import CityProfile, load_profile
+from zerocity.web.reports import REPORT_FORMATS, attachment, inventory_report_file
 from zerocity.web.resultcache import cache_folder
 
 __all__ = ["ROLE_IDS", "CityAccess", "city_access", "router"]
@@ -408,3 +410,28 @@ def district_page(request: Request, code: str, year: int | None = None) -> Respo
     except KeyError:
         return message(page, "web_not_found", 404)
     return render(page, "district.html.j2", profile=data.profile, view=view, years=data.years)
+
+
+# ---------------------------------------------------------------------------- report downloads
+@router.get("/reports/inventory.{fmt}")
+def inventory_report_download(request: Request, fmt: str, year: int | None = None) -> Response:
+    """The city inventory report of the overview's year (PDF or XLSX, in the page's language).
+
+    The same rights as the overview (:func:`city_access`); built on request (about 1-3 s for a PDF).
+    """
+    page = page_of(request)
+    if page.user is None:
+        return to_login(request)
+    kind = REPORT_FORMATS.get(fmt)
+    if kind is None:
+        return message(page, "web_not_found", 404)
+    access = city_access(page)
+    if isinstance(access, HTMLResponse):
+        return access
+    data = access.data()
+    y = pick_year(data, year)
+    try:
+        file = inventory_report_file(data, access.engine, y, page.lang, kind)
+    except ReportError as exc:
+        return render(page, "message.html.j2", status=422, message=page.t("web_report_failed"), detail=str(exc))
+    return attachment(file)

@@ -21,11 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from zerocity.accounts.enterprise import load_carbon_code_config
-from zerocity.factors.library import default_library
+from zerocity.factors.library import FactorLibrary, default_library
 from zerocity.i18n import N_
 from zerocity.inventory.engine import compute_inventory
 from zerocity.inventory.gpc import gpc_table
 from zerocity.inventory.result import InventoryResult
+from zerocity.service.inventories import inventory_library
 from zerocity.sinks.balance import BalanceResult, inventory_by_district, net_balance
 from zerocity.store.db import session_scope
 from zerocity.store.inventories import load_inventory
@@ -165,6 +166,8 @@ class StoredRecords:
     region: str
     level: str
     version: dict[str, Any] = field(default_factory=dict)
+    #: The factor library the inventory was computed with (the shipped one, or with its factor set).
+    library: FactorLibrary = field(default_factory=default_library)
 
 
 _STORED: dict[tuple[str, int, str], StoredRecords] = {}
@@ -179,7 +182,8 @@ def stored_records(slug: str, engine: Engine, inventory_id: int, *, cache_key: s
         return found
     with session_scope(engine) as session:
         stored = load_inventory(session, inventory_id)
-    params = stored.params or {}
+        params = stored.params or {}
+        library = inventory_library(session, params)
     value = StoredRecords(
         name=stored.name,
         records=stored.records,
@@ -187,6 +191,7 @@ def stored_records(slug: str, engine: Engine, inventory_id: int, *, cache_key: s
         region=str(params.get("region") or "CN"),
         level=str(params.get("level") or "BASIC"),
         version={"id": int(inventory_id), "sha256": str(stored.input_sha256), "params": dict(params)},
+        library=library,
     )
     with _LOCK:
         _STORED[key] = value
@@ -221,7 +226,7 @@ def city_data(
     records = apply_versions(stored.records, list(versions))
     result = compute_inventory(
         records,
-        library=default_library(),
+        library=stored.library,
         gwp=stored.gwp,
         region=stored.region or profile.region,
         level=stored.level,
