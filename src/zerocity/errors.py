@@ -7,6 +7,7 @@ factor id, error code) to say what was expected. The CLI turns them into message
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -38,9 +39,20 @@ class FactorNotFoundError(ZerocityError, LookupError):
 
 
 class FactorSetError(ZerocityError, ValueError):
-    """A factor set file that does not follow the schema (file, row, column in the message)."""
+    """A factor set file that does not follow the schema (file, row, column in the message).
+
+    Parameters
+    ----------
+    message : str
+    issues : sequence of RecordIssue, optional
+        The bad cells, when the problem is in the rows (every one, not only those in the message).
+    """
 
     code = "factor_set"
+
+    def __init__(self, message: str, issues: Sequence[RecordIssue] = ()) -> None:
+        super().__init__(message)
+        self.issues: tuple[RecordIssue, ...] = tuple(issues)
 
 
 @dataclass(frozen=True)

@@ -343,7 +343,7 @@ def validate_factor_frame(frame: pd.DataFrame, *, source: str) -> pd.DataFrame:
         issues.sort(key=lambda i: (i.row, i.column))
         shown = "\n".join(f"  {source}: {i}" for i in issues[:50])
         more = f"\n  ... and {len(issues) - 50} more" if len(issues) > 50 else ""
-        raise FactorSetError(f"{source}: {len(issues)} invalid value(s) in factor set\n{shown}{more}")
+        raise FactorSetError(f"{source}: {len(issues)} invalid value(s) in factor set\n{shown}{more}", issues)
     return df
 
 

@@ -9,10 +9,8 @@ recorded on the tenant's ledger (``factorset.loaded``) in the same transaction.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import logging
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,13 +43,6 @@ logger = logging.getLogger(__name__)
 #: Suffixes of an uploaded factor set (the CLI also reads Parquet; uploads are limited to tables).
 FACTOR_SET_SUFFIXES = TABLE_SUFFIXES
 
-# One issue line of a FactorSetError: "  <file>: row 3, column 'value': expected a number (value 'x')"
-# (zerocity.factors.model.validate_factor_frame writes RecordIssue objects so).
-_ISSUE_LINE = re.compile(
-    r"^\s+.*?: row (?P<row>\d+), column (?P<column>'[^']*'|\"[^\"]*\"): (?P<message>.*?)"
-    r"(?: \(value (?P<value>'.*'|\".*\")\))?$"
-)
-
 
 @dataclass(frozen=True)
 class StoredSetLibrary:
@@ -70,29 +61,12 @@ class StoredSetLibrary:
     info: dict[str, Any]
 
 
-def _literal(text: str) -> str:
-    try:
-        return str(ast.literal_eval(text))
-    except (ValueError, SyntaxError):
-        return text
-
-
 def _details(upload: Upload, exc: FactorSetError, frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     """One detail per problem of a refused factor set: field, file, row (1-based data row), column, message."""
     base = {"location": ["body", upload.field], "file": upload.name}
-    details = []
-    for line in str(exc).splitlines()[1:]:
-        found = _ISSUE_LINE.match(line)
-        if found is not None:
-            details.append(
-                {
-                    **base,
-                    "row": int(found["row"]),
-                    "column": _literal(found["column"]),
-                    "message": found["message"],
-                    "value": _literal(found["value"]) if found["value"] else "",
-                }
-            )
+    details: list[dict[str, Any]] = [
+        {**base, "row": i.row, "column": i.column, "message": i.message, "value": i.value} for i in exc.issues
+    ]
     if details or frame is None:
         return details or [{**base, "message": str(exc)}]
     # Checks of the whole library (activity vocabulary, ids unique across sets): name the rows too.
