@@ -1,10 +1,11 @@
-"""Helpers shared by the routers: audit rows of writes."""
+"""Helpers shared by the routers: audit rows of writes, file downloads."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import Request
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from zerocity.service.audit import Outcome, record_audit
@@ -12,7 +13,7 @@ from zerocity.service.deps import client_address, get_registry
 from zerocity.service.principal import Principal
 from zerocity.store.db import session_scope
 
-__all__ = ["audit_success"]
+__all__ = ["audit_success", "download"]
 
 
 def audit_success(
@@ -40,3 +41,13 @@ def audit_success(
         return
     with session_scope(get_registry(request).platform_engine()) as own:
         record_audit(own, **kwargs)
+
+
+def download(content: bytes, media_type: str, filename: str) -> Response:
+    """A file as an attachment, never rendered inline (uploads such as evidence are whatever was sent)."""
+    name = filename.replace('"', "_")
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff"},
+    )

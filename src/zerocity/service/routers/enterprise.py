@@ -18,7 +18,7 @@ from zerocity.service.deps import Page, get_settings, row_scope, tenant_engine, 
 from zerocity.service.inventories import ExportFormat
 from zerocity.service.permissions import Permission, require
 from zerocity.service.principal import Principal
-from zerocity.service.routers.common import audit_success
+from zerocity.service.routers.common import audit_success, download
 from zerocity.service.schemas import (
     AccountsPage,
     AllowanceBalances,
@@ -152,11 +152,7 @@ def account_report(
         fmt=format,
         lang=lang,
     )
-    return Response(
-        exported.content,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
-    )
+    return download(exported.content, exported.media_type, exported.filename)
 
 
 @router.post("/quotas/projection", responses=_ERRORS, summary="Quota projection and warnings")
@@ -206,11 +202,7 @@ def finance_export(
     with the status of each entity's report of the year on the tenant's ledger.
     """
     exported = service.finance_export(session, engine, principal=principal, year=year, fmt=format)
-    return Response(
-        exported.content,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
-    )
+    return download(exported.content, exported.media_type, exported.filename)
 
 
 @router.post(

@@ -13,7 +13,7 @@ from zerocity.service import inventories as service
 from zerocity.service.deps import Page, platform_session, row_scope, tenant_session
 from zerocity.service.permissions import Permission, require
 from zerocity.service.principal import Principal
-from zerocity.service.routers.common import audit_success
+from zerocity.service.routers.common import audit_success, download
 from zerocity.service.schemas import InventoryPublic, InventoryValidation, error_responses
 from zerocity.service.schemas import Page as PageOut
 from zerocity.service.uploads import Upload
@@ -213,11 +213,7 @@ def export_inventory(
 ) -> Response:
     """Per-record CSV, the GPC reporting workbook (XLSX), or the stored JSON result."""
     exported = service.export_inventory(session, scope=row_scope(principal), inventory_id=inventory_id, fmt=format)
-    return Response(
-        exported.content,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
-    )
+    return download(exported.content, exported.media_type, exported.filename)
 
 
 @router.get(
@@ -258,11 +254,7 @@ def inventory_report(
         population=population,
         gdp=gdp,
     )
-    return Response(
-        report.content,
-        media_type=report.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{report.filename}"'},
-    )
+    return download(report.content, report.media_type, report.filename)
 
 
 @router.get("/{inventory_id}/diff/{other_id}", responses=_ERRORS, summary="What changed between two inventories")

@@ -14,10 +14,9 @@ from sqlalchemy.engine import Engine
 from zerocity.service import ledger as files
 from zerocity.service import mrv as service
 from zerocity.service.deps import Page, get_settings, row_scope, tenant_engine
-from zerocity.service.inventories import ExportedFile
 from zerocity.service.permissions import Permission, require
 from zerocity.service.principal import Principal
-from zerocity.service.routers.common import audit_success
+from zerocity.service.routers.common import audit_success, download
 from zerocity.service.schemas import (
     EvidenceStored,
     LedgerEntriesPage,
@@ -89,16 +88,6 @@ def health(
     return service.ledger_health(engine, settings)
 
 
-def _download(exported: ExportedFile) -> Response:
-    """A file as an attachment (never rendered inline: evidence is whatever its uploader sent)."""
-    name = exported.filename.replace('"', "_")
-    return Response(
-        exported.content,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff"},
-    )
-
-
 @router.post(
     "/evidence", status_code=201, response_model=EvidenceStored, responses=_ERRORS, summary="Store an evidence file"
 )
@@ -135,7 +124,8 @@ def get_evidence(
     engine: Engine = Depends(tenant_engine),  # noqa: B008
 ) -> Response:
     """The stored file (an enterprise reporter: only a file an entry of its entity refers to)."""
-    return _download(files.evidence_file(engine, scope=row_scope(principal), digest=digest))
+    found = files.evidence_file(engine, scope=row_scope(principal), digest=digest)
+    return download(found.content, found.media_type, found.filename)
 
 
 @router.get("/entries", response_model=LedgerEntriesPage, responses=_ERRORS, summary="The entry log")
@@ -184,4 +174,5 @@ def export(
 
     Unpacked, ``zerocity ledger verify --export DIR`` checks it with no database.
     """
-    return _download(files.export_zip(engine, settings, tenant=str(principal.tenant)))
+    exported = files.export_zip(engine, settings, tenant=str(principal.tenant))
+    return download(exported.content, exported.media_type, exported.filename)

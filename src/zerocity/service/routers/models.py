@@ -25,6 +25,7 @@ from zerocity.service.errors import ApiError
 from zerocity.service.jobs import JobRunner
 from zerocity.service.permissions import Permission, require
 from zerocity.service.principal import Principal
+from zerocity.service.routers.common import download
 from zerocity.service.routers.jobs import job_runner
 from zerocity.service.schemas import (
     BalanceIn,
@@ -153,7 +154,7 @@ async def scenario_report(
 ) -> Response:
     """As ``zerocity report scenario``: pathways and peaks per scenario, wedges between two, assumptions."""
     content, media, filename = await run_in_threadpool(service.scenario_report, body.model_dump())
-    return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return download(content, media, filename)
 
 
 @router.post("/scenario/wedges", responses=_ERRORS, summary="Emission wedges between scenarios")
