@@ -15,6 +15,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -79,23 +80,40 @@ def _unauthorized(message: str) -> ApiError:
     return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
 
 
-def _principal_of_user(session: Session, user_id: int, token_tenant: str | None) -> Principal:
-    user = session.get(User, user_id)
-    if user is None or user.disabled:
+def _principal_of_user(engine: Engine, user_id: int, token_tenant: str | None) -> Principal:
+    """The user of a valid access token, read on every request (a disabled user is refused at once).
+
+    One Core query on a pooled connection, no ORM session: it runs for every request.
+    """
+    statement = (
+        select(
+            User.id,
+            User.username,
+            User.role,
+            User.disabled,
+            User.tenant_id,
+            User.entity_id,
+            User.household_id,
+            Tenant.slug,
+        )
+        .outerjoin(Tenant, Tenant.id == User.tenant_id)
+        .where(User.id == user_id)
+    )
+    with engine.connect() as connection:
+        row = connection.execute(statement).first()
+    if row is None or row.disabled:
         raise _unauthorized("user unknown or disabled")
-    tenant = session.get(Tenant, user.tenant_id) if user.tenant_id is not None else None
-    slug = tenant.slug if tenant else None
-    if slug != token_tenant:
+    if row.slug != token_tenant:
         raise _unauthorized("token tenant does not match the user")
     return Principal(
         kind=PrincipalKind.USER,
-        id=user.id,
-        name=user.username,
-        role=Role(user.role),
-        tenant=slug,
-        tenant_id=user.tenant_id,
-        entity_id=user.entity_id,
-        household_id=user.household_id,
+        id=row.id,
+        name=row.username,
+        role=Role(row.role),
+        tenant=row.slug,
+        tenant_id=row.tenant_id,
+        entity_id=row.entity_id,
+        household_id=row.household_id,
     )
 
 
@@ -111,14 +129,14 @@ def optional_principal(
     Presented but invalid credentials are refused (401), never downgraded to anonymous.
     """
     principal = ANONYMOUS
-    with session_scope(registry.platform_engine()) as session:
-        if token:
-            try:
-                claims = decode_access_token(token, key=settings.signing_key())
-            except InvalidTokenError as exc:
-                raise _unauthorized(str(exc)) from None
-            principal = _principal_of_user(session, claims.user_id, claims.tenant)
-        elif api_key:
+    if token:
+        try:
+            claims = decode_access_token(token, key=settings.signing_key())
+        except InvalidTokenError as exc:
+            raise _unauthorized(str(exc)) from None
+        principal = _principal_of_user(registry.platform_engine(), claims.user_id, claims.tenant)
+    elif api_key:
+        with session_scope(registry.platform_engine()) as session:
             found = authenticate_api_key(session, token=api_key)
             if found is None:
                 raise _unauthorized("unknown or revoked API key")

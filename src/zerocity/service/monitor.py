@@ -204,18 +204,21 @@ def rollup_page(
     if scope.entity_id is not None and by not in (GroupBy.ENTITY, GroupBy.METER):
         raise ApiError(403, "forbidden", "an enterprise reporter rolls up by entity or meter_id (its own) only")
     key = ("rollup", engine.url.render_as_string(hide_password=False), level, by, start, end, utc_offset_h)
-    frame = dashboard_cache.get_or_compute(
-        key, lambda: rollup(engine, level=level, by=by, start=start, end=end, utc_offset_h=utc_offset_h)
-    )
+
+    def compute() -> list[dict[str, Any]]:
+        frame = rollup(engine, level=level, by=by, start=start, end=end, utc_offset_h=utc_offset_h)
+        return _rows(frame.assign(period_start=frame["period_start"].map(lambda t: t.isoformat())))
+
+    # The cache keeps JSON-ready rows: a request only filters and slices a list.
+    rows: list[dict[str, Any]] = dashboard_cache.get_or_compute(key, compute)
     if scope.entity_id is not None:
         if by is GroupBy.ENTITY:
-            frame = frame[frame["group"] == scope.entity_id]
+            own = {scope.entity_id}
         else:
             with Session(engine) as session:
                 own = set(session.scalars(select(Meter.meter_id).where(Meter.entity == scope.entity_id)))
-            frame = frame[frame["group"].isin(own)]
-    frame = frame.assign(period_start=frame["period_start"].map(lambda t: t.isoformat()))
-    return _rows(frame.iloc[offset : offset + limit]), len(frame)
+        rows = [r for r in rows if r["group"] in own]
+    return rows[offset : offset + limit], len(rows)
 
 
 def live(engine: Engine, *, utc_offset_h: float) -> dict[str, Any]:

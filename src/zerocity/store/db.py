@@ -402,6 +402,10 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+#: Connections an SQLite engine keeps open (the server's thread pool size, anyio's default 40).
+SQLITE_POOL_SIZE = 40
+
+
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see the "begin"
     # listener): this makes SAVEPOINT and transactional DDL work on SQLite.
@@ -441,7 +445,13 @@ def get_engine(url: str | None = None) -> Engine:
         savepoints.
     """
     resolved = url or database_url()
-    engine = create_engine(resolved, json_serializer=json_dumps)
+    options: dict[str, Any] = {}
+    if make_url(resolved).get_backend_name() == "sqlite" and make_url(resolved).database not in (None, "", ":memory:"):
+        # A server thread pool (40 threads) holds that many connections at once; a smaller pool
+        # closes its overflow connections after each use, and every new SQLite connection pays
+        # for opening the file and its PRAGMAs. File connections are cheap to keep.
+        options = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_SIZE}
+    engine = create_engine(resolved, json_serializer=json_dumps, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
