@@ -4,7 +4,7 @@ Reproducible end to end on one machine, against real processes:
 
 1. ``zerocity serve`` (uvicorn) on a fresh data directory with a tenant, an API key and 1,000
    registered meters;
-2. **HTTP batches**: two client threads POST pre-encoded JSON batches of 10,000 new readings to
+2. **HTTP batches**: two client threads POST pre-encoded JSON batches of 20,000 new readings to
    ``/api/v1/monitor/readings`` for ``ZEROCITY_BENCH_SECONDS`` (default 20) seconds; the figure
    is readings stored (counted in the database afterwards) per second of wall time;
 3. **MQTT**: a private Mosquitto (``max_queued_messages`` raised, as docs/service.md requires for
@@ -40,8 +40,11 @@ HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 SECONDS = float(os.environ.get("ZEROCITY_BENCH_SECONDS", "20"))
 METERS = 1000
-BATCH = 10_000
+#: Readings per HTTP request: one gateway's quarter-hour of 20,000 meters.
+BATCH = 20_000
 T0 = 1_767_225_600  # 2026-01-01T00:00:00Z
+#: Concurrent HTTP clients (gateways) posting batches.
+HTTP_CLIENTS = 2
 #: Think time of a dashboard user between an answer and the next query [ms] (uniform).
 THINK_MS = (500, 1500)
 #: MQTT worker processes (members of one shared subscription when more than one).
@@ -101,13 +104,17 @@ def _bodies(n: int, offset: int) -> list[bytes]:
 
 
 def bench_http(base: str, key: str, db: Path) -> float:
-    bodies = _bodies(int(SECONDS * 8) + 8, 0)  # more than two threads can send in SECONDS
+    bodies = _bodies(int(SECONDS * 6) + 8, 0)  # more than the clients can send in SECONDS
     lock = threading.Lock()
     stop = time.monotonic() + SECONDS
     errors: list[str] = []
 
     def client() -> None:
-        with httpx.Client(base_url=base, headers={"X-API-Key": key, "Content-Type": "application/json"}) as c:
+        # A new connection per batch (no keep-alive), as a gateway posting every few seconds makes:
+        # the server workers then share the batches instead of each serving the connections it
+        # happened to accept (two kept-alive connections on one of two workers halve the rate).
+        headers = {"X-API-Key": key, "Content-Type": "application/json"}
+        with httpx.Client(base_url=base, headers=headers, limits=httpx.Limits(max_keepalive_connections=0)) as c:
             while time.monotonic() < stop:
                 with lock:
                     if not bodies:
@@ -120,7 +127,7 @@ def bench_http(base: str, key: str, db: Path) -> float:
 
     before = _count(db)
     start = time.monotonic()
-    threads = [threading.Thread(target=client) for _ in range(2)]
+    threads = [threading.Thread(target=client) for _ in range(HTTP_CLIENTS)]
     for t in threads:
         t.start()
     for t in threads:
@@ -459,8 +466,8 @@ def main() -> None:
         )
         rate = bench_http(base, key, db)
         print(
-            f"HTTP batches: {rate:,.0f} readings/s stored (target >= 50,000; {BATCH:,} per request, 2 clients, "
-            f"{workers} server workers)"
+            f"HTTP batches: {rate:,.0f} readings/s stored (target >= 50,000; {BATCH:,} per request, "
+            f"{HTTP_CLIENTS} clients, {workers} server workers)"
         )
         mqtt_rate = bench_mqtt(env, db, work)
         print(

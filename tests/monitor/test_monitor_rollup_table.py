@@ -98,12 +98,15 @@ def test_duplicates_in_a_mixed_batch_are_not_summed_twice(readings) -> None:
     )
     assert stored == 1
     assert _ingest(readings, [{"meter_id": "e1", "ts": _at(11, 0), "value": 7.0}]) == 0  # all duplicates
-    table = _hour_table(readings, "meter_id")
+    table = _hour_table(readings, "entity")
     assert table == {
-        (_epoch(_at(10)), "e1"): (1.0 + 2.0 + 3.0 + 4.0, 4),
-        (_epoch(_at(10)), "e3"): (10.0, 1),
-        (_epoch(_at(11)), "e1"): (5.0, 1),
+        (_epoch(_at(10)), "Acme"): (1.0 + 2.0 + 3.0 + 4.0, 4),
+        (_epoch(_at(10)), "Bistro"): (10.0, 1),
+        (_epoch(_at(11)), "Acme"): (5.0, 1),
     }
+    assert _hour_table(readings, "meter_id") == {}  # per meter: summed from the readings
+    per_meter = rollup(readings, level="hour", by="meter_id", start=T, end=datetime(2025, 3, 2, tzinfo=UTC))
+    assert _cell(per_meter, "quantity", group="e1", period_start=pd.Timestamp(_at(10))) == 10.0
     by_district = _hour_table(readings, "district")
     assert by_district[(_epoch(_at(10)), "North")] == (10.0, 4)
     assert by_district[(_epoch(_at(10)), "South")] == (10.0, 1)

@@ -382,7 +382,7 @@ class MeterRollupHour(Base):
 
     __tablename__ = "meter_rollups_hour"
 
-    #: Registry column grouped by: ``entity``, ``district``, ``sector`` or ``meter_id``.
+    #: Registry column grouped by: ``entity``, ``district`` or ``sector`` (per meter: from the readings).
     grouping: Mapped[str] = mapped_column(String(16), primary_key=True)
     #: Start of the UTC hour [s since 1970-01-01 UTC].
     bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

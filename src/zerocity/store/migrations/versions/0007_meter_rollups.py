@@ -2,7 +2,7 @@
 
 Dashboard queries (day by district over a year, the live view) summed ``meter_readings`` on
 every request; at millions of readings that took over half a second. ``meter_rollups_hour`` holds
-the sums per UTC hour and grouping, updated from the readings each batch actually inserts, so
+the sums per UTC hour and entity, district or sector, updated from the readings each batch actually inserts, so
 late data still updates every level at once. Existing readings are summed into it here.
 
 Revision ID: 0007
@@ -23,7 +23,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 #: Frozen copy of the groupings of this revision (registry columns).
-GROUPINGS = ("entity", "district", "sector", "meter_id")
+GROUPINGS = ("entity", "district", "sector")
 
 
 def upgrade() -> None:
