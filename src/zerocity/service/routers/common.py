@@ -1,19 +1,32 @@
-"""Helpers shared by the routers: audit rows of writes, file downloads."""
+"""Helpers shared by the routers: audit rows of writes, file downloads and their OpenAPI responses."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from zerocity.reports import MEDIA_TYPES
 from zerocity.service.audit import Outcome, record_audit
 from zerocity.service.deps import client_address, get_registry
 from zerocity.service.principal import Principal
 from zerocity.store.db import session_scope
 
-__all__ = ["audit_success", "download"]
+__all__ = ["REPORT_MEDIA", "ReportFormatQuery", "ReportLangQuery", "audit_success", "download", "file_responses"]
+
+
+#: Media types of a report download (PDF, XLSX).
+REPORT_MEDIA = tuple(MEDIA_TYPES.values())
+#: Query parameters of a report download.
+ReportFormatQuery = Annotated[str, Query(pattern="^(pdf|xlsx)$", description="pdf or xlsx.")]
+ReportLangQuery = Annotated[str, Query(pattern="^(en|zh)$", description="en or zh.")]
+
+
+def file_responses(errors: dict[int | str, dict[str, Any]], *media_types: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI responses of a download: ``errors`` and a 200 in each of ``media_types``."""
+    return {**errors, 200: {"content": {media: {} for media in media_types}}}
 
 
 def audit_success(

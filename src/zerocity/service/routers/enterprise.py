@@ -13,12 +13,20 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from zerocity.accounts.enterprise import ElectricityConvention
+from zerocity.reports import MEDIA_TYPES, ReportFormat
 from zerocity.service import enterprise as service
 from zerocity.service.deps import Page, get_settings, row_scope, tenant_engine, tenant_session
 from zerocity.service.inventories import ExportFormat
 from zerocity.service.permissions import Permission, require
 from zerocity.service.principal import Principal
-from zerocity.service.routers.common import audit_success, download
+from zerocity.service.routers.common import (
+    REPORT_MEDIA,
+    ReportFormatQuery,
+    ReportLangQuery,
+    audit_success,
+    download,
+    file_responses,
+)
 from zerocity.service.schemas import (
     AccountsPage,
     AllowanceBalances,
@@ -120,15 +128,7 @@ def get_account(
 
 @router.get(
     "/accounts/{uscc}/report",
-    responses={
-        **_ERRORS,
-        200: {
-            "content": {
-                "application/pdf": {},
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
-            }
-        },
-    },
+    responses=file_responses(_ERRORS, *REPORT_MEDIA),
     summary="One entity's account report",
 )
 def account_report(
@@ -136,8 +136,8 @@ def account_report(
     year: Year = None,
     electricity: Electricity = ElectricityConvention.CALORIFIC,
     kgce_per_kwh: KgcePerKwh = None,
-    format: Annotated[str, Query(pattern="^(pdf|xlsx)$", description="pdf or xlsx.")] = "pdf",
-    lang: Annotated[str, Query(pattern="^(en|zh)$", description="en or zh.")] = "en",
+    format: ReportFormatQuery = "pdf",
+    lang: ReportLangQuery = "en",
     principal: Principal = Depends(require(Permission.ENTERPRISE_READ)),  # noqa: B008
     session: Session = Depends(tenant_session),  # noqa: B008
 ) -> Response:
@@ -177,16 +177,7 @@ def quota_projection(
 
 @router.get(
     "/export",
-    responses={
-        **_ERRORS,
-        200: {
-            "content": {
-                "text/csv": {},
-                "application/json": {},
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
-            }
-        },
-    },
+    responses=file_responses(_ERRORS, "text/csv", "application/json", MEDIA_TYPES[ReportFormat.XLSX]),
     summary="Bank and green-finance export",
 )
 def finance_export(

@@ -9,11 +9,19 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zerocity.reports import MEDIA_TYPES, ReportFormat
 from zerocity.service import inventories as service
 from zerocity.service.deps import Page, platform_session, row_scope, tenant_session
 from zerocity.service.permissions import Permission, require
 from zerocity.service.principal import Principal
-from zerocity.service.routers.common import audit_success, download
+from zerocity.service.routers.common import (
+    REPORT_MEDIA,
+    ReportFormatQuery,
+    ReportLangQuery,
+    audit_success,
+    download,
+    file_responses,
+)
 from zerocity.service.schemas import InventoryPublic, InventoryValidation, error_responses
 from zerocity.service.schemas import Page as PageOut
 from zerocity.service.uploads import Upload
@@ -193,16 +201,7 @@ def get_inventory(
 
 @router.get(
     "/{inventory_id}/export",
-    responses={
-        **_ERRORS,
-        200: {
-            "content": {
-                "text/csv": {},
-                "application/json": {},
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
-            }
-        },
-    },
+    responses=file_responses(_ERRORS, "text/csv", "application/json", MEDIA_TYPES[ReportFormat.XLSX]),
     summary="Export an inventory",
 )
 def export_inventory(
@@ -218,21 +217,13 @@ def export_inventory(
 
 @router.get(
     "/{inventory_id}/report",
-    responses={
-        **_ERRORS,
-        200: {
-            "content": {
-                "application/pdf": {},
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
-            }
-        },
-    },
+    responses=file_responses(_ERRORS, *REPORT_MEDIA),
     summary="Inventory report (GPC layout)",
 )
 def inventory_report(
     inventory_id: InventoryId,
-    format: Annotated[str, Query(pattern="^(pdf|xlsx)$", description="pdf or xlsx.")] = "pdf",
-    lang: Annotated[str, Query(pattern="^(en|zh)$", description="en or zh.")] = "en",
+    format: ReportFormatQuery = "pdf",
+    lang: ReportLangQuery = "en",
     year: Annotated[int | None, Query(ge=1990, le=2100, description="Year (default: the latest).")] = None,
     city: Annotated[str | None, Query(max_length=100, description="City name (default: the tenant's).")] = None,
     population: Annotated[float | None, Query(gt=0, description="Population of the year [persons].")] = None,

@@ -16,7 +16,7 @@ from zerocity.service import mrv as service
 from zerocity.service.deps import Page, get_settings, row_scope, tenant_engine
 from zerocity.service.permissions import Permission, require
 from zerocity.service.principal import Principal
-from zerocity.service.routers.common import audit_success, download
+from zerocity.service.routers.common import audit_success, download, file_responses
 from zerocity.service.schemas import (
     EvidenceStored,
     LedgerEntriesPage,
@@ -115,7 +115,7 @@ def add_evidence(
 
 @router.get(
     "/evidence/{digest}",
-    responses={**_ERRORS, 200: {"content": {"application/octet-stream": {}}}},
+    responses=file_responses(_ERRORS, "application/octet-stream"),
     summary="Download an evidence file",
 )
 def get_evidence(
@@ -162,7 +162,7 @@ def actors(
 
 @router.get(
     "/export",
-    responses={**_ERRORS, 200: {"content": {"application/zip": {}}}},
+    responses=file_responses(_ERRORS, "application/zip"),
     summary="Export the whole ledger (ZIP)",
 )
 def export(

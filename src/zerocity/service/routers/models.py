@@ -25,7 +25,7 @@ from zerocity.service.errors import ApiError
 from zerocity.service.jobs import JobRunner
 from zerocity.service.permissions import Permission, require
 from zerocity.service.principal import Principal
-from zerocity.service.routers.common import download
+from zerocity.service.routers.common import REPORT_MEDIA, download, file_responses
 from zerocity.service.routers.jobs import job_runner
 from zerocity.service.schemas import (
     BalanceIn,
@@ -137,15 +137,7 @@ async def scenario_run(
 
 @router.post(
     "/scenario/report",
-    responses={
-        **_ERRORS,
-        200: {
-            "content": {
-                "application/pdf": {},
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
-            }
-        },
-    },
+    responses=file_responses(_ERRORS, *REPORT_MEDIA),
     summary="Scenario report",
 )
 async def scenario_report(
